@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Set up the development environment if needed, then run lint, types and the test suite.
+# Usage: ./scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${FILMBOT_VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import filmbot, pytest, ruff, mypy" 2>/dev/null \
+    || [ pyproject.toml -nt "$VENV/.filmbot-installed" ]; then
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
+    touch "$VENV/.filmbot-installed"
+fi
+
+echo "== ruff check"
+"$VENV/bin/ruff" check .
+echo "== ruff format --check"
+"$VENV/bin/ruff" format --check .
+echo "== mypy (strict, src)"
+"$VENV/bin/mypy"
+echo "== pytest"
+"$VENV/bin/python" -m pytest --cov=filmbot --cov-report=term --cov-fail-under=80 "$@"

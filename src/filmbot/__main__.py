@@ -1,0 +1,7 @@
+"""`python -m filmbot` is the `filmbot` command."""
+
+import sys
+
+from filmbot.cli import main
+
+sys.exit(main())

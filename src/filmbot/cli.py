@@ -1,0 +1,128 @@
+"""The `filmbot` command: the composition root."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from filmbot import __version__
+from filmbot.config import Settings, SettingsError, load_settings
+from filmbot.db import migrate
+from filmbot.db.session import create_engine
+from filmbot.log import setup_logging
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the CLI."""
+    parser = argparse.ArgumentParser(
+        prog="filmbot", description="FilmBot: films and TV on Discord."
+    )
+    parser.add_argument("--version", action="version", version=f"filmbot {__version__}")
+    parser.add_argument("--env-file", default=".env", help="settings file to read (default: .env)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="migrate the database and start the bot")
+    run_parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate settings and migrate, then exit without connecting",
+    )
+    db = commands.add_parser("db", help="database migrations").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="upgrade to a revision (default: head)").add_argument(
+        "revision", nargs="?", default="head"
+    )
+    db.add_parser(
+        "downgrade", help="downgrade to a revision ('base' drops every table)"
+    ).add_argument("revision")
+    db.add_parser("current", help="print the database's revision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.env_file)
+        if args.command == "run":
+            settings.require_runtime_secrets()
+    except SettingsError as exc:
+        print(f"filmbot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings)
+    handler = _handler(args)
+    try:
+        return asyncio.run(handler(settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, Any, int]]:
+    if args.command == "run":
+        return lambda settings: run(settings, dry_run=args.dry_run)
+    if args.db_command == "upgrade":
+        return lambda settings: db_upgrade(settings, args.revision)
+    if args.db_command == "downgrade":
+        return lambda settings: db_downgrade(settings, args.revision)
+    return db_current
+
+
+async def run(settings: Settings, *, dry_run: bool = False) -> int:
+    """Migrate, then start the bot (or, with dry_run, say what would start)."""
+    engine = create_engine(settings)
+    try:
+        await migrate.upgrade(engine)
+        log.info("Database migrated to %s", await migrate.current(engine))
+    finally:
+        await engine.dispose()
+    log.info(
+        "FilmBot is configured: database %s, update cycle every %sh (auto-update %s), TMDB at %s",
+        engine.url.render_as_string(hide_password=True),
+        settings.update_interval_hours,
+        "on" if settings.auto_update_enabled else "off",
+        settings.tmdb_base_url,
+    )
+    return 0
+
+
+async def db_upgrade(settings: Settings, revision: str) -> int:
+    """Upgrade the database."""
+    engine = create_engine(settings)
+    try:
+        await migrate.upgrade(engine, revision)
+        print(f"database at {await migrate.current(engine)}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def db_downgrade(settings: Settings, revision: str) -> int:
+    """Downgrade the database."""
+    engine = create_engine(settings)
+    try:
+        await migrate.downgrade(engine, revision)
+        print(f"database at {await migrate.current(engine) or 'base'}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def db_current(settings: Settings) -> int:
+    """Print the current revision and the head."""
+    engine = create_engine(settings)
+    try:
+        revision = await migrate.current(engine)
+    finally:
+        await engine.dispose()
+    head = migrate.head_revision()
+    state = "up to date" if revision == head else f"head is {head}"
+    print(f"{revision or 'base (empty)'} ({state})")
+    return 0

@@ -1,0 +1,151 @@
+"""ORM models for FilmBot's schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from filmbot.db.base import Base
+from filmbot.db.types import UTCDateTime, utcnow
+from filmbot.domain.models import MediaType
+
+MEDIA_TYPE = Enum(
+    MediaType,
+    name="media_type",
+    native_enum=False,
+    length=8,
+    values_callable=lambda enum: [member.value for member in enum],
+    validate_strings=True,
+)
+
+
+class GuildRow(Base):
+    """A Discord server and its settings."""
+
+    __tablename__ = "guilds"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(5), default="!")
+    notification_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    notification_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    auto_update: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(10), default="en-US")
+    region: Mapped[str] = mapped_column(String(2), default="US")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    subscribe_permission: Mapped[str] = mapped_column(String(20), default="everyone")
+    delivery_problem: Mapped[str | None] = mapped_column(String(300))
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    subscriptions: Mapped[list[SubscriptionRow]] = relationship(
+        back_populates="guild", cascade="all, delete-orphan", passive_deletes=True
+    )
+    watchlist_items: Mapped[list[WatchlistRow]] = relationship(
+        back_populates="guild", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SubscriptionRow(Base):
+    """A server's subscription to a title."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "tmdb_id", "media_type"),
+        Index(None, "tmdb_id", "media_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    title: Mapped[str] = mapped_column(String(255))
+    poster_path: Mapped[str | None] = mapped_column(String(255))
+    subscribed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_checked: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notify_release: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_update: Mapped[bool] = mapped_column(Boolean, default=True)
+    title_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    guild: Mapped[GuildRow] = relationship(back_populates="subscriptions")
+
+
+class WatchlistRow(Base):
+    """One title on a user's watchlist in one server."""
+
+    __tablename__ = "watchlists"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id", "tmdb_id", "media_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    title: Mapped[str] = mapped_column(String(255))
+    poster_path: Mapped[str | None] = mapped_column(String(255))
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1)
+    watched: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    watched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    guild: Mapped[GuildRow] = relationship(back_populates="watchlist_items")
+    rating: Mapped[RatingRow | None] = relationship(
+        back_populates="watchlist_item",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        uselist=False,
+        lazy="selectin",
+    )
+
+
+class RatingRow(Base):
+    """A user's rating (1..10) and optional review of a watchlist item."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score >= 1 AND score <= 10", name="score_range"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    watchlist_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("watchlists.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer, index=True)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    score: Mapped[int] = mapped_column(SmallInteger)
+    review: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    watchlist_item: Mapped[WatchlistRow] = relationship(back_populates="rating")
+
+
+class TmdbCacheEntry(Base):
+    """A cached TMDB response (the database tier of the cache)."""
+
+    __tablename__ = "tmdb_cache"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

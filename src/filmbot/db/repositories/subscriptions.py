@@ -1,0 +1,168 @@
+"""Server subscriptions to titles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from filmbot.db.models import SubscriptionRow
+from filmbot.db.repositories._integrity import guarded
+from filmbot.domain.models import MediaType, Subscription, TitleRef
+
+
+def to_subscription(row: SubscriptionRow) -> Subscription:
+    """Convert a row to the domain object."""
+    return Subscription(
+        id=row.id,
+        guild_id=row.guild_id,
+        tmdb_id=row.tmdb_id,
+        media_type=row.media_type,
+        title=row.title,
+        poster_path=row.poster_path,
+        notify_release=row.notify_release,
+        notify_update=row.notify_update,
+        subscribed_at=row.subscribed_at,
+        last_checked=row.last_checked,
+        title_missing=row.title_missing,
+    )
+
+
+class SubscriptionRepository:
+    """Add, list and remove subscriptions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        guild_id: int,
+        ref: TitleRef,
+        title: str,
+        poster_path: str | None = None,
+        *,
+        notify_release: bool = True,
+        notify_update: bool = True,
+    ) -> Subscription:
+        """Subscribe the guild; AlreadyExistsError when it already follows the title."""
+        row = SubscriptionRow(
+            guild_id=guild_id,
+            tmdb_id=ref.tmdb_id,
+            media_type=ref.media_type,
+            title=title[:255],
+            poster_path=poster_path,
+            notify_release=notify_release,
+            notify_update=notify_update,
+        )
+        async with guarded(
+            self._session, duplicate_message=f"This server already follows {title}."
+        ):
+            self._session.add(row)
+        return to_subscription(row)
+
+    async def get(self, guild_id: int, ref: TitleRef) -> Subscription | None:
+        """Return the guild's subscription to the title, if any."""
+        row = await self._session.scalar(self._by_ref(guild_id, ref))
+        return to_subscription(row) if row else None
+
+    async def set_flags(
+        self, guild_id: int, ref: TitleRef, *, notify_release: bool, notify_update: bool
+    ) -> Subscription | None:
+        """Change what a subscription notifies about."""
+        row = await self._session.scalar(self._by_ref(guild_id, ref))
+        if row is None:
+            return None
+        row.notify_release, row.notify_update = notify_release, notify_update
+        await self._session.flush()
+        return to_subscription(row)
+
+    async def remove(self, guild_id: int, ref: TitleRef) -> bool:
+        """Remove a subscription; False when there was none."""
+        result = await self._session.execute(
+            delete(SubscriptionRow).where(
+                SubscriptionRow.guild_id == guild_id,
+                SubscriptionRow.tmdb_id == ref.tmdb_id,
+                SubscriptionRow.media_type == ref.media_type,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def list_for_guild(
+        self, guild_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[Subscription]:
+        """Return the guild's subscriptions, newest first."""
+        query = (
+            select(SubscriptionRow)
+            .where(SubscriptionRow.guild_id == guild_id)
+            .order_by(SubscriptionRow.subscribed_at.desc(), SubscriptionRow.id.desc())
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [to_subscription(row) for row in await self._session.scalars(query)]
+
+    async def search_for_guild(
+        self, guild_id: int, text: str, limit: int = 25
+    ) -> list[Subscription]:
+        """Return the guild's subscriptions whose title contains the text."""
+        query = (
+            select(SubscriptionRow)
+            .where(SubscriptionRow.guild_id == guild_id)
+            .where(func.lower(SubscriptionRow.title).contains(text.lower(), autoescape=True))
+            .order_by(SubscriptionRow.title)
+            .limit(limit)
+        )
+        return [to_subscription(row) for row in await self._session.scalars(query)]
+
+    async def count(self, guild_id: int | None = None) -> int:
+        """Count subscriptions, of one guild or of all."""
+        query = select(func.count()).select_from(SubscriptionRow)
+        if guild_id is not None:
+            query = query.where(SubscriptionRow.guild_id == guild_id)
+        return int(await self._session.scalar(query) or 0)
+
+    async def list_all(self, guild_ids: Iterable[int] | None = None) -> list[Subscription]:
+        """Return every subscription (optionally of some guilds) in one query."""
+        query = select(SubscriptionRow).order_by(SubscriptionRow.id)
+        if guild_ids is not None:
+            query = query.where(SubscriptionRow.guild_id.in_(list(guild_ids)))
+        return [to_subscription(row) for row in await self._session.scalars(query)]
+
+    async def distinct_titles(self) -> list[TitleRef]:
+        """Return each subscribed title once."""
+        query = select(SubscriptionRow.media_type, SubscriptionRow.tmdb_id).distinct()
+        rows = await self._session.execute(query)
+        return [TitleRef(MediaType(m), int(t)) for m, t in rows]
+
+    async def mark_checked(self, refs: Iterable[TitleRef], when: datetime) -> None:
+        """Set last_checked for every subscription to the titles, in one statement."""
+        pairs = [(ref.tmdb_id, ref.media_type.value) for ref in refs]
+        if not pairs:
+            return
+        await self._session.execute(
+            update(SubscriptionRow)
+            .where(tuple_(SubscriptionRow.tmdb_id, SubscriptionRow.media_type).in_(pairs))
+            .values(last_checked=when)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_missing(self, ref: TitleRef, missing: bool = True) -> None:
+        """Flag every subscription to a title that TMDB no longer has."""
+        await self._session.execute(
+            update(SubscriptionRow)
+            .where(
+                SubscriptionRow.tmdb_id == ref.tmdb_id, SubscriptionRow.media_type == ref.media_type
+            )
+            .values(title_missing=missing)
+            .execution_options(synchronize_session=False)
+        )
+
+    @staticmethod
+    def _by_ref(guild_id: int, ref: TitleRef) -> Select[SubscriptionRow]:
+        return select(SubscriptionRow).where(
+            SubscriptionRow.guild_id == guild_id,
+            SubscriptionRow.tmdb_id == ref.tmdb_id,
+            SubscriptionRow.media_type == ref.media_type,
+        )

@@ -1,0 +1,71 @@
+"""Engine and session factory, tuned per backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+from filmbot.config import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """Create the async engine for DATABASE_URL."""
+    return engine_for_url(settings.database_url, echo=settings.database_echo)
+
+
+def engine_for_url(url: str, *, echo: bool = False) -> AsyncEngine:
+    """Create an async engine with FilmBot's pool and SQLite settings."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = _create_async_engine(
+            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        _configure_sqlite(engine)
+        return engine
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_recycle": 3600,
+    }
+    return _create_async_engine(url, echo=echo, **options)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Enforce foreign keys, use WAL and a busy timeout, and take the write lock up front.
+
+    pysqlite's deferred BEGIN lets two readers both try to upgrade to writers, and
+    SQLite then fails one at once with "database is locked" instead of waiting.
+    BEGIN IMMEDIATE makes every transaction wait for the lock within the busy timeout.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not _is_memory(engine):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _is_memory(engine: AsyncEngine) -> bool:
+    database = engine.url.database
+    return not database or database == ":memory:"
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Create the one session factory; objects stay usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
