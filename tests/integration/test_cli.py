@@ -69,3 +69,21 @@ def test_run_reads_dotenv_and_migrates_the_sqlite_default(tmp_path: Path, entry:
     check = _run(["db", "current"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" in check.stdout
+
+
+def test_main_in_process_runs_db_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmbot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'inproc.db'}")
+    monkeypatch.setenv("LOG_DIR", str(tmp_path / "logs"))
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "current"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.not-a-placeholder")
+    monkeypatch.setenv("TMDB_API_KEY", "0123456789abcdef")
+    assert main(["run", "--dry-run"]) == 0
+    assert main(["db", "downgrade", "base"]) == 0
+    assert "database at base" in capsys.readouterr().out

@@ -197,3 +197,59 @@ async def test_sqlite_concurrent_writers_do_not_fail_with_database_locked(
 
     await asyncio.gather(*(writer(n) for n in range(40)))
     assert await _count(sessionmaker, WatchlistRow) == 40
+
+
+async def test_subscription_flags_listing_and_batch_updates(sessionmaker: Sessions) -> None:
+    from datetime import datetime
+
+    when = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    await _seed(sessionmaker)
+    await _seed(sessionmaker, GUILD + 1)
+    async with sessionmaker.begin() as session:
+        repo = SubscriptionRepository(session)
+        await repo.add(GUILD, BREAKING_BAD, "Breaking Bad", notify_release=False)
+        updated = await repo.set_flags(GUILD, DUNE, notify_release=False, notify_update=False)
+        assert (
+            await repo.set_flags(
+                GUILD, TitleRef(MediaType.TV, 1), notify_release=True, notify_update=True
+            )
+            is None
+        )
+        await repo.mark_checked([DUNE], when)
+        await repo.mark_missing(BREAKING_BAD)
+    assert updated is not None and (updated.notify_release, updated.notify_update) == (False, False)
+    async with sessionmaker() as session:
+        repo = SubscriptionRepository(session)
+        assert sorted(await repo.distinct_titles(), key=str) == sorted(
+            [DUNE, BREAKING_BAD], key=str
+        )
+        assert await repo.count() == 3 and await repo.count(GUILD) == 2
+        page = await repo.list_for_guild(GUILD, limit=1)
+        everything = await repo.list_all()
+        only_other = await repo.list_all([GUILD + 1])
+        dune = await repo.get(GUILD + 1, DUNE)
+    assert len(page) == 1
+    assert [s.last_checked for s in everything if s.ref == DUNE] == [when, when]
+    assert [s.title_missing for s in everything if s.ref == BREAKING_BAD] == [True]
+    assert [s.guild_id for s in only_other] == [GUILD + 1]
+    assert dune is not None and dune.notify_release
+    async with sessionmaker.begin() as session:
+        assert await SubscriptionRepository(session).remove(GUILD, DUNE)
+        assert not await SubscriptionRepository(session).remove(GUILD, DUNE)
+
+
+async def test_user_data_deletion_and_community_ratings_are_per_guild(
+    sessionmaker: Sessions,
+) -> None:
+    await _seed(sessionmaker)
+    await _seed(sessionmaker, GUILD + 1)
+    async with sessionmaker() as session:
+        ratings = RatingRepository(session)
+        assert await ratings.for_guild(GUILD) == [(USER, BREAKING_BAD, 9)]
+        assert len(await ratings.for_guild(None)) == 2
+        assert await ratings.count(GUILD) == 1 and await ratings.count() == 2
+    async with sessionmaker.begin() as session:
+        assert await WatchlistRepository(session).delete_user(USER, GUILD) == 1
+    async with sessionmaker() as session:
+        assert await RatingRepository(session).count() == 1
+        assert await WatchlistRepository(session).count(GUILD + 1, USER) == 1
