@@ -13,6 +13,8 @@ from filmbot.db import migrate
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from tests.databases import BACKENDS, throwaway_database
 
+pytest_plugins = ["tests.fakes.plugin_discord"]
+
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
