@@ -13,7 +13,7 @@ from filmbot.db import migrate
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from tests.databases import BACKENDS, throwaway_database
 
-pytest_plugins = ["tests.fakes.plugin_discord"]
+pytest_plugins = ["tests.fakes.plugin_discord", "tests.fakes.plugin_tmdb"]
 
 
 @pytest.fixture(params=BACKENDS)

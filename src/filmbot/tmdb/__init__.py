@@ -1,1 +1,54 @@
+"""FilmBot's TMDB v3 client: typed models, a two-tier cache and a shared rate limiter."""
 
+from filmbot.tmdb.cache import MemoryTier, TMDBCache, cache_key
+from filmbot.tmdb.client import DEFAULT_LANGUAGE, DetailsBatch, TMDBClient, redis_from_url
+from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
+from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from filmbot.tmdb.models import (
+    Episode,
+    Genre,
+    MovieDetails,
+    MovieResult,
+    MultiPage,
+    PersonResult,
+    ReleaseType,
+    Suggestion,
+    TitleDetails,
+    TitlePage,
+    TVDetails,
+    TVResult,
+)
+from filmbot.tmdb.stats import TMDBStats
+from filmbot.tmdb.transport import Credentials, RetryPolicy
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "Credentials",
+    "DetailsBatch",
+    "Episode",
+    "Genre",
+    "LocalRateLimiter",
+    "MemoryTier",
+    "MovieDetails",
+    "MovieResult",
+    "MultiPage",
+    "PersonResult",
+    "RateLimiter",
+    "RedisRateLimiter",
+    "ReleaseType",
+    "RetryPolicy",
+    "Suggestion",
+    "TMDBAuthError",
+    "TMDBCache",
+    "TMDBClient",
+    "TMDBError",
+    "TMDBNotFound",
+    "TMDBStats",
+    "TMDBUnavailable",
+    "TVDetails",
+    "TVResult",
+    "TitleDetails",
+    "TitlePage",
+    "cache_key",
+    "redis_from_url",
+]

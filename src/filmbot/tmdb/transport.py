@@ -1,0 +1,224 @@
+"""HTTP to TMDB: credentials, rate limit, timeouts and bounded retries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+
+from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
+from filmbot.tmdb.limiter import RateLimiter
+from filmbot.tmdb.stats import TMDBStats
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "FilmBot (+https://github.com/filmbot)"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry: `max_retries` after the first try, within `deadline`."""
+
+    max_retries: int = 4
+    deadline: float = 30.0
+    timeout: float = 10.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+
+    def backoff(self, retry: int) -> float:
+        """Exponential backoff with jitter for the n-th retry (1-based)."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (retry - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A v3 API key (query parameter) or a v4 read access token (Bearer header)."""
+
+    api_key: str | None = None
+    read_access_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.api_key and not self.read_access_token:
+            raise ValueError("TMDB credentials need an API key or a read access token")
+
+    def __repr__(self) -> str:
+        kind = "read access token" if self.read_access_token else "API key"
+        return f"Credentials(<{kind}>)"
+
+    def apply(self, params: dict[str, str], headers: dict[str, str]) -> None:
+        """Add the credential to a request; the Bearer token is preferred when both exist."""
+        if self.read_access_token:
+            headers["Authorization"] = f"Bearer {self.read_access_token}"
+        elif self.api_key:
+            params["api_key"] = self.api_key
+
+
+class _Retryable(Exception):
+    """A failure worth another try (429, 5xx, connection error, timeout)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class TMDBTransport:
+    """Send GET requests to TMDB and return the decoded JSON object."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        limiter: RateLimiter,
+        *,
+        policy: RetryPolicy | None = None,
+        stats: TMDBStats | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.limiter = limiter
+        self.policy = policy or RetryPolicy()
+        self.stats = stats or TMDBStats()
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The one HTTP session, opened on first use."""
+        if self._session is None or self._session.closed:
+            headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+            self._session = aiohttp.ClientSession(headers=headers, raise_for_status=False)
+        return self._session
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        """GET `path`; retry 429/5xx/network failures within the policy; raise TMDBError."""
+        try:
+            return await self._with_retries(path, params)
+        except TMDBNotFound:
+            self.stats.not_found += 1
+            raise
+        except TMDBError:
+            self.stats.errors += 1
+            raise
+
+    async def _with_retries(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None
+        retry = 0
+        while True:
+            await self.limiter.acquire()
+            if deadline is None:
+                deadline = loop.time() + self.policy.deadline
+            try:
+                return await self._attempt(path, params, deadline - loop.time())
+            except _Retryable as failure:
+                retry += 1
+                delay = self._delay(failure, retry)
+                if retry > self.policy.max_retries or loop.time() + delay >= deadline:
+                    raise TMDBUnavailable(_give_up_message(path, retry, failure)) from None
+                self.stats.retries += 1
+                log.info("TMDB %s: %s; retry %s in %.2fs", path, failure.reason, retry, delay)
+                await asyncio.sleep(delay)
+
+    def _delay(self, failure: _Retryable, retry: int) -> float:
+        if failure.retry_after is not None:
+            return failure.retry_after
+        return self.policy.backoff(retry)
+
+    async def _attempt(
+        self, path: str, params: Mapping[str, str], remaining: float
+    ) -> dict[str, Any]:
+        query = dict(params)
+        headers: dict[str, str] = {}
+        self.credentials.apply(query, headers)
+        timeout = aiohttp.ClientTimeout(total=max(0.001, min(self.policy.timeout, remaining)))
+        self.stats.upstream_requests += 1
+        try:
+            async with self.session.get(
+                self.base_url + path, params=query, headers=headers, timeout=timeout
+            ) as response:
+                body = await response.read()
+                return self._interpret(path, response.status, response.headers, body)
+        except TimeoutError:
+            raise _Retryable(f"no answer within {timeout.total:.1f}s") from None
+        except aiohttp.ClientError as exc:
+            raise _Retryable(f"connection failed ({type(exc).__name__})") from None
+
+    def _interpret(
+        self, path: str, status: int, headers: Mapping[str, str], body: bytes
+    ) -> dict[str, Any]:
+        if 200 <= status < 300:
+            return _decode_object(path, body)
+        message = _status_message(body)
+        if status == 401:
+            raise TMDBAuthError(
+                f"TMDB rejected the credentials ({message or 'HTTP 401'}); "
+                "check TMDB_API_KEY / TMDB_READ_ACCESS_TOKEN"
+            )
+        if status == 404:
+            raise TMDBNotFound(f"TMDB has no {path} ({message or 'HTTP 404'})")
+        if status == 429:
+            self.stats.rate_limited += 1
+            raise _Retryable("rate limited (HTTP 429)", _retry_after(headers))
+        if status >= 500:
+            raise _Retryable(f"HTTP {status}")
+        raise TMDBError(f"TMDB refused {path}: HTTP {status} {message}".rstrip())
+
+
+def _decode_object(path: str, body: bytes) -> dict[str, Any]:
+    """Decode a JSON object or raise TMDBError."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise TMDBError(f"TMDB sent a response to {path} that is not JSON") from None
+    if not isinstance(payload, dict):
+        raise TMDBError(f"TMDB sent a response to {path} that is not a JSON object")
+    return payload
+
+
+def _status_message(body: bytes) -> str:
+    """Return TMDB's 'status_code N: message' from an error body, if any."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return ""
+    if not isinstance(payload, dict) or "status_code" not in payload:
+        return ""
+    return f"status_code {payload['status_code']}: {payload.get('status_message', '')}".strip()
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Parse Retry-After (seconds or an HTTP date) into seconds to wait."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _give_up_message(path: str, attempts: int, failure: _Retryable) -> str:
+    noun = "attempt" if attempts == 1 else "attempts"
+    return f"TMDB {path} unavailable after {attempts} {noun}: {failure.reason}"
