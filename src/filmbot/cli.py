@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from filmbot.log import setup_logging
 log = logging.getLogger(__name__)
 
 EXIT_CONFIG = 2
+HEALTHY_HEARTBEAT_AGE = 120.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         "downgrade", help="downgrade to a revision ('base' drops every table)"
     ).add_argument("revision")
     db.add_parser("current", help="print the database's revision")
+    commands.add_parser("doctor", help="check settings, database, TMDB, Discord and Redis")
+    commands.add_parser("healthcheck", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
 
 
@@ -68,6 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, Any, int]]:
     if args.command == "run":
         return lambda settings: run(settings, dry_run=args.dry_run)
+    if args.command == "healthcheck":
+        return healthcheck
+    if args.command == "doctor":
+        from filmbot.doctor import run_doctor
+
+        return run_doctor
     if args.db_command == "upgrade":
         return lambda settings: db_upgrade(settings, args.revision)
     if args.db_command == "downgrade":
@@ -90,6 +100,27 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
         "on" if settings.auto_update_enabled else "off",
         settings.tmdb_base_url,
     )
+    if dry_run:
+        log.info("Dry run: not connecting to Discord")
+        return 0
+    from filmbot.runner import run_bot
+
+    return await run_bot(settings)
+
+
+async def healthcheck(settings: Settings) -> int:
+    """Exit 0 when HEALTH_FILE was touched within the last two minutes."""
+    if settings.health_file is None:
+        print("HEALTH_FILE is not set", file=sys.stderr)
+        return 1
+    try:
+        age = time.time() - settings.health_file.stat().st_mtime
+    except OSError:
+        print("no heartbeat yet", file=sys.stderr)
+        return 1
+    if age > HEALTHY_HEARTBEAT_AGE:
+        print(f"last heartbeat {age:.0f} s ago", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -79,11 +79,17 @@ class Settings(BaseSettings):
     recommend_cross_guild: bool = False
 
     guild_data_grace_days: int = Field(default=30, ge=0)
+    health_file: Path | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("health_file", "shard_count", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("shard_ids", mode="before")
     @classmethod

@@ -157,6 +157,15 @@ class WatchlistRepository:
             query = query.where(WatchlistRow.user_id == user_id)
         return int(await self._session.scalar(query) or 0)
 
+    async def list_all_for_user(self, user_id: int) -> list[WatchlistItem]:
+        """Return the user's items in every server, for a privacy export."""
+        query = (
+            select(WatchlistRow)
+            .where(WatchlistRow.user_id == user_id)
+            .order_by(WatchlistRow.guild_id, WatchlistRow.added_at, WatchlistRow.id)
+        )
+        return [to_item(row) for row in await self._session.scalars(query)]
+
     async def delete_user(self, user_id: int, guild_id: int | None = None) -> int:
         """Delete every item (and rating) of a user; return how many items went."""
         query = delete(WatchlistRow).where(WatchlistRow.user_id == user_id)

@@ -1,0 +1,1 @@
+"""Shared Discord UI pieces: embeds within limits, pagination, title pickers, error replies."""

@@ -1,0 +1,83 @@
+"""One error handler for every app command: short ephemeral replies, logged ids for the rest."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import discord
+from discord import app_commands
+
+from filmbot.domain.errors import ExternalServiceError, FilmBotError
+
+log = logging.getLogger(__name__)
+
+PERMISSION_NAMES = {"manage_guild": "Manage Server", "administrator": "Administrator"}
+
+
+def permission_name(permission: str) -> str:
+    """The permission as Discord's settings name it (`manage_guild` is Manage Server)."""
+    return PERMISSION_NAMES.get(permission, permission.replace("_", " ").title())
+
+
+def describe_error(error: app_commands.AppCommandError) -> tuple[str, bool]:
+    """Return the user's message and whether the error was expected."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, ExternalServiceError):
+        return f"⚠️ {original.message}", True
+    if isinstance(original, FilmBotError):
+        return f"⚠️ {original.message}", True
+    if isinstance(original, app_commands.MissingPermissions):
+        needed = ", ".join(permission_name(p) for p in original.missing_permissions)
+        return f"⛔ You need the {needed} permission for this command.", True
+    if isinstance(original, app_commands.NoPrivateMessage):
+        return "This command works in servers only.", True
+    if isinstance(original, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {original.retry_after:.0f} s.", True
+    if isinstance(original, app_commands.TransformerError):
+        return f"⚠️ `{str(original.value)[:50]}` is not a valid value here.", True
+    if isinstance(original, app_commands.CheckFailure):
+        return "⛔ You can't use this command here.", True
+    return "", False
+
+
+async def reply_error(interaction: discord.Interaction, message: str) -> None:
+    """Reply ephemerally, whether or not the interaction was answered already."""
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(message, ephemeral=True)
+            return
+        if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            await _drop_thinking(interaction)
+        await interaction.followup.send(message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not tell the user about an error", exc_info=True)
+
+
+async def _drop_thinking(interaction: discord.Interaction) -> None:
+    """Delete the deferred "thinking…" message, which the first follow-up would fill publicly."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        log.debug("Could not delete the deferred reply", exc_info=True)
+
+
+class FilmBotTree(app_commands.CommandTree[discord.Client]):
+    """Command tree whose errors become short, safe replies."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Turn domain errors into replies; log unexpected ones with an id the user sees."""
+        message, expected = describe_error(error)
+        if not expected:
+            error_id = uuid.uuid4().hex[:8]
+            command = interaction.command.qualified_name if interaction.command else "?"
+            original = getattr(error, "original", error)
+            log.error("Error %s in /%s", error_id, command, exc_info=original)
+            message = (
+                f"💥 Something went wrong on our side (error id `{error_id}`). It has been logged."
+            )
+        else:
+            log.debug("Refused /%s: %s", interaction.command and interaction.command.name, message)
+        await reply_error(interaction, message)

@@ -1,0 +1,103 @@
+"""Start the bot: check credentials, connect with backoff, stop cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+
+from filmbot.bot import FilmBot
+from filmbot.config import Settings
+from filmbot.db.session import create_engine
+from filmbot.exts._endpoints import apply_discord_endpoints
+from filmbot.services.container import Services, build_services
+from filmbot.tmdb.errors import TMDBAuthError, TMDBError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_CONFIG, EXIT_FAILURE = 0, 2, 1
+MAX_LOGIN_BACKOFF = 300.0
+
+
+class StartupError(Exception):
+    """A problem that stops the bot before it connects; the message is one line."""
+
+
+async def check_tmdb(services: Services) -> None:
+    """Refuse to start with a TMDB key that TMDB rejects; warn when TMDB is unreachable."""
+    try:
+        await services.tmdb.check_credentials()
+    except TMDBAuthError as exc:
+        raise StartupError(f"TMDB rejected the credentials: {exc} (check TMDB_API_KEY)") from None
+    except TMDBError as exc:
+        log.warning("TMDB is not reachable right now (%s); starting anyway", exc)
+
+
+async def login_with_backoff(bot: FilmBot, token: str) -> None:
+    """Log in; a wrong token is fatal, an unreachable Discord is retried with backoff."""
+    delay = 2.0
+    while True:
+        try:
+            await bot.login(token)
+            return
+        except discord.LoginFailure:
+            raise StartupError(
+                "Discord rejected DISCORD_TOKEN (improper token); reset it in the developer portal"
+            ) from None
+        except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+            log.warning(
+                "Discord is unreachable (%s); retrying in %.0f s", exc.__class__.__name__, delay
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_LOGIN_BACKOFF)
+
+
+def _install_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def request_stop(sig: signal.Signals) -> None:
+        if stop.is_set():
+            log.warning("Second %s: exiting at once", sig.name)
+            raise SystemExit(EXIT_FAILURE)
+        log.info("%s received: shutting down", sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, request_stop, sig)
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run the bot until it is stopped; return the exit code."""
+    assert settings.discord_token is not None
+    apply_discord_endpoints(settings)
+    services = build_services(settings, create_engine(settings))
+    bot = FilmBot(settings, services)
+    stop = asyncio.Event()
+    _install_signals(stop)
+    try:
+        await check_tmdb(services)
+        await login_with_backoff(bot, settings.discord_token.get_secret_value())
+        connection = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")
+        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+        done, _ = await asyncio.wait({connection, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if connection in done:
+            connection.result()
+        return EXIT_OK
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "filmbot: MESSAGE_CONTENT_INTENT=true but the intent is off in the developer portal",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except StartupError as exc:
+        print(f"filmbot: {exc}", file=sys.stderr, flush=True)
+        return EXIT_CONFIG
+    finally:
+        await bot.close()
+        log.info("FilmBot stopped")

@@ -1,0 +1,16 @@
+"""FilmBot answers slash commands through the real discord.py client."""
+
+from __future__ import annotations
+
+from filmbot.bot import FilmBot
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.plugin_discord import FilmClub
+
+
+async def test_search_lists_dune_titles(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    reply = await fake_discord.slash(film_club.guild, film_club.member, "search", query="Dune")
+    assert reply.embeds, reply.content
+    text = reply.embeds[0]["description"]
+    assert "Dune" in text

@@ -1,0 +1,97 @@
+"""`filmbot doctor` tells an admin exactly which dependency is broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from filmbot.config import Settings
+from filmbot.db import migrate
+from filmbot.db.session import engine_for_url
+from filmbot.doctor import run_doctor
+from tests.databases import require_service
+from tests.fakes.discord_server import FakeDiscord
+
+
+@pytest.fixture
+async def healthy(tmdb_settings: Settings, fake_discord: FakeDiscord, tmp_path: Path) -> Settings:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'doctor.db'}"
+    engine = engine_for_url(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    return tmdb_settings.model_copy(
+        update={
+            "database_url": url,
+            "discord_token": SecretStr(fake_discord.token),
+            "discord_api_base_url": fake_discord.api_base_url,
+        }
+    )
+
+
+def _report(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("[")]
+    return {line[7:].split(":", 1)[0]: line for line in lines}
+
+
+async def test_healthy_setup_passes_every_check(
+    healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run_doctor(healthy) == 0
+    report = _report(capsys)
+    assert set(report) == {"settings", "database", "tmdb", "discord", "redis"}
+    assert all(line.startswith("[ OK ]") for line in report.values()), report
+
+
+async def test_wrong_database_url_fails_with_a_hint(
+    healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = healthy.model_copy(
+        update={"database_url": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
+    )
+    assert await run_doctor(broken) == 1
+    report = _report(capsys)
+    assert report["database"].startswith("[FAIL] database: cannot connect")
+    assert report["tmdb"].startswith("[ OK ]")
+
+
+async def test_unmigrated_database_is_reported(
+    healthy: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = healthy.model_copy(
+        update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}
+    )
+    assert await run_doctor(empty) == 1
+    assert "filmbot db upgrade" in capsys.readouterr().out
+
+
+async def test_bad_tmdb_key_fails(healthy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = healthy.model_copy(update={"tmdb_api_key": SecretStr("definitely-wrong-key")})
+    assert await run_doctor(bad) == 1
+    report = _report(capsys)
+    assert report["tmdb"].startswith("[FAIL] tmdb: TMDB rejected the credentials")
+    assert "definitely-wrong-key" not in "".join(report.values())
+
+
+async def test_bad_discord_token_fails(
+    healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = healthy.model_copy(update={"discord_token": SecretStr("not-the-token")})
+    assert await run_doctor(bad) == 1
+    assert _report(capsys)["discord"].startswith("[FAIL] discord: Discord rejected DISCORD_TOKEN")
+
+
+async def test_redis_down_fails_and_redis_up_passes(
+    healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    down = healthy.model_copy(update={"redis_enabled": True, "redis_url": "redis://127.0.0.1:1/0"})
+    assert await run_doctor(down) == 1
+    assert _report(capsys)["redis"].startswith("[FAIL] redis: no answer")
+    require_service("Redis", "127.0.0.1", 6379)
+    up = healthy.model_copy(
+        update={"redis_enabled": True, "redis_url": "redis://127.0.0.1:6379/15"}
+    )
+    assert await run_doctor(up) == 0
+    assert _report(capsys)["redis"].startswith("[ OK ] redis: PONG")
