@@ -33,7 +33,7 @@ async def check_tmdb(services: Services) -> None:
     try:
         await services.tmdb.check_credentials()
     except TMDBAuthError as exc:
-        raise StartupError(f"TMDB rejected the credentials: {exc} (check TMDB_API_KEY)") from None
+        raise StartupError(str(exc)) from None
     except TMDBError as exc:
         log.warning("TMDB is not reachable right now (%s); starting anyway", exc)
 
@@ -77,11 +77,15 @@ async def run_bot(settings: Settings) -> int:
     assert settings.discord_token is not None
     apply_discord_endpoints(settings)
     services = build_services(settings, create_engine(settings))
+    try:
+        await check_tmdb(services)
+    except StartupError as exc:
+        await services.close()
+        return _startup_failed(exc)
     bot = FilmBot(settings, services)
     stop = asyncio.Event()
     _install_signals(stop)
     try:
-        await check_tmdb(services)
         await login_with_backoff(bot, settings.discord_token.get_secret_value())
         connection = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")
         stopper = asyncio.create_task(stop.wait(), name="stop-signal")
@@ -89,15 +93,19 @@ async def run_bot(settings: Settings) -> int:
         if connection in done:
             connection.result()
         return EXIT_OK
-    except discord.PrivilegedIntentsRequired:
-        print(
-            "filmbot: MESSAGE_CONTENT_INTENT=true but the intent is off in the developer portal",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
     except StartupError as exc:
-        print(f"filmbot: {exc}", file=sys.stderr, flush=True)
-        return EXIT_CONFIG
+        return _startup_failed(exc)
+    except discord.PrivilegedIntentsRequired:
+        return _startup_failed(
+            StartupError(
+                "MESSAGE_CONTENT_INTENT=true but the intent is off in the developer portal"
+            )
+        )
     finally:
         await bot.close()
         log.info("FilmBot stopped")
+
+
+def _startup_failed(error: StartupError) -> int:
+    print(f"filmbot: {error}", file=sys.stderr, flush=True)
+    return EXIT_CONFIG

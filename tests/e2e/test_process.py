@@ -1,0 +1,88 @@
+"""`filmbot run` as an admin starts it: clear start-up failures, clean shutdown on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.tmdb_server import FakeTMDB
+
+
+def _env(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path, **extra: str
+) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TMDB_", "DATABASE_"))
+    }
+    env.update(fake_discord.settings_env())
+    env.update(
+        TMDB_BASE_URL=fake_tmdb.base_url,
+        TMDB_API_KEY=fake_tmdb.api_key,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        LOG_DIR=str(tmp_path / "logs"),
+        AUTO_UPDATE_ENABLED="false",
+    )
+    env.update(extra)
+    return env
+
+
+async def _start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "filmbot",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_wrong_discord_token_exits_2_with_one_line(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
+) -> None:
+    process = await _start(
+        _env(fake_discord, fake_tmdb, tmp_path, DISCORD_TOKEN="wrong.token"), tmp_path
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), 60)
+    errors = [line for line in err.decode().splitlines() if line.startswith("filmbot:")]
+    assert process.returncode == 2
+    assert errors == [
+        "filmbot: Discord rejected DISCORD_TOKEN (improper token); reset it in the developer portal"
+    ]
+    assert "Traceback" not in err.decode()
+
+
+async def test_rejected_tmdb_key_exits_2_with_one_line(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
+) -> None:
+    process = await _start(
+        _env(fake_discord, fake_tmdb, tmp_path, TMDB_API_KEY="0000wrongkey"), tmp_path
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert "filmbot: TMDB rejected the credentials" in err.decode()
+    assert "0000wrongkey" not in err.decode()
+
+
+async def test_sigterm_after_connecting_stops_cleanly_with_exit_0(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
+) -> None:
+    process = await _start(_env(fake_discord, fake_tmdb, tmp_path), tmp_path)
+    try:
+        await fake_discord.wait_ready(timeout=60)
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, err.decode()[-2000:]
+    log = (tmp_path / "logs" / "filmbot.log").read_text()
+    assert "SIGTERM received: shutting down" in log
+    assert "FilmBot stopped" in log
+    assert fake_discord.token not in log
