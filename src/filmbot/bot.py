@@ -23,6 +23,7 @@ EXTENSIONS = (
     "filmbot.exts.watchlist",
     "filmbot.exts.admin",
     "filmbot.exts.privacy",
+    "filmbot.exts.updates",
 )
 GUILD_CACHE_SECONDS = 60.0
 HEARTBEAT_SECONDS = 30.0

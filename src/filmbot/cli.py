@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from filmbot import __version__
+from filmbot import __version__, cli_updates
 from filmbot.config import Settings, SettingsError, load_settings
 from filmbot.db import migrate
 from filmbot.db.session import create_engine
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         "downgrade", help="downgrade to a revision ('base' drops every table)"
     ).add_argument("revision")
     db.add_parser("current", help="print the database's revision")
+    cli_updates.add_parser(commands)
     commands.add_parser("doctor", help="check settings, database, TMDB, Discord and Redis")
     commands.add_parser("healthcheck", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
@@ -70,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, Any, int]]:
+    if args.command == "check-updates":
+        return cli_updates.check_updates_once
     if args.command == "run":
         return lambda settings: run(settings, dry_run=args.dry_run)
     if args.command == "healthcheck":

@@ -149,3 +149,56 @@ class TmdbCacheEntry(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class TitleSnapshotRow(Base):
+    """What the update engine last learned about a title, per engine scope (shard set)."""
+
+    __tablename__ = "title_snapshots"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE, primary_key=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UpdateDeliveryRow(Base):
+    """The delivery ledger: one notification for one guild, created before it is sent."""
+
+    __tablename__ = "update_deliveries"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "media_type", "tmdb_id", "kind", "event_key"),
+        Index(None, "status", "guild_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    event_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UpdateCycleRow(Base):
+    """The last update cycle of one engine scope: when it ran and what it did."""
+
+    __tablename__ = "update_cycles"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changes_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON)

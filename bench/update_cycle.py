@@ -1,0 +1,443 @@
+"""Benchmark FilmBot's update cycle against the naive loop (one TMDB fetch per subscription).
+
+100 guilds, 10,000 subscriptions over 2,000 distinct titles (and a 5,000-subscription
+variant over the same titles), on the fake TMDB running in a separate process so that its
+CPU does not compete with the engine's. The TMDB rate limit is raised to RATE requests/s
+(default 1000/s, far above TMDB's real ~40 per 10 s) so the run is short; the floor of a
+cycle's wall time is its request count divided by that rate.
+
+    python bench/update_cycle.py [--rate 1000] [--workdir /tmp] [--skip-naive]
+
+Prints one table; database statements are counted with a `before_cursor_execute` listener.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, insert, select, update
+
+from filmbot.config import load_settings
+from filmbot.db import migrate
+from filmbot.db.models import GuildRow, SubscriptionRow
+from filmbot.db.session import create_sessionmaker, engine_for_url
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates import GuildPrefs, detect_events, snapshot_from_tmdb
+from filmbot.services.notifications import NotificationMessage, SentMessage
+from filmbot.services.updates import UpdateEngine
+from filmbot.services.updates_fetch import TMDBTitleSource
+from filmbot.tmdb import LocalRateLimiter, RetryPolicy, TMDBClient
+
+GUILDS = 100
+TITLES = 2000
+MOVIE_SHARE = 0.7
+EVENT_SHARE = 0.10
+CHANGED_SHARE = 0.05
+FIRST_GUILD = 1_100_000_000_000_000_001
+SEED = 7
+
+
+# -- the fake TMDB, in its own process -------------------------------------------------------
+
+
+def serve(titles: int) -> None:
+    """Run the fake TMDB with a generated catalogue; answer 'count'/'change'/'quit' on stdin."""
+    from tests.fakes.tmdb_catalogue import Catalogue
+    from tests.fakes.tmdb_server import FakeTMDB
+
+    async def main() -> None:
+        today = datetime.now(UTC).date()
+        catalogue = Catalogue(today=today)
+        catalogue.movies.clear()
+        catalogue.tv.clear()
+        refs = populate(catalogue, titles, today)
+        async with FakeTMDB(catalogue=catalogue) as fake:
+            print(json.dumps({"port": fake.port, "api_key": fake.api_key}), flush=True)
+            loop = asyncio.get_running_loop()
+            while True:
+                line = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
+                if line in ("", "quit"):
+                    return
+                print(json.dumps(control(fake, refs, line)), flush=True)
+
+    asyncio.run(main())
+
+
+def populate(catalogue: Any, titles: int, today: date) -> list[TitleRef]:
+    """Fill the catalogue; about EVENT_SHARE of titles have something due today."""
+    rng = random.Random(SEED)
+    refs = []
+    for n in range(titles):
+        due = rng.random() < EVENT_SHARE
+        if n < titles * MOVIE_SHARE:
+            ref = TitleRef(MediaType.MOVIE, 100_000 + n)
+            catalogue.set_movie(ref.tmdb_id, title=f"Film {n}", status="Released")
+            when = today if due else today - timedelta(days=400 + n % 300)
+            catalogue.set_release_date(ref.tmdb_id, when, country="US")
+        else:
+            ref = TitleRef(MediaType.TV, 200_000 + n)
+            catalogue.set_tv(ref.tmdb_id, name=f"Show {n}", status="Returning Series")
+            when = today + timedelta(days=1 if due else 30 + n % 60)
+            catalogue.set_next_episode(ref.tmdb_id, when, season=2, episode=3)
+        refs.append(ref)
+    return refs
+
+
+def control(fake: Any, refs: list[TitleRef], line: str) -> dict[str, Any]:
+    """Answer one command from the benchmark."""
+    command, _, argument = line.partition(" ")
+    if command == "change":
+        share, at = argument.split(" ", 1)
+        chosen = random.Random(SEED + 1).sample(refs, int(len(refs) * float(share)))
+        for ref in chosen:
+            fake.catalogue.mark_changed(
+                ref.media_type.value, ref.tmdb_id, datetime.fromisoformat(at)
+            )
+        return {"changed": len(chosen)}
+    counts = fake.counts_by_path()
+    pages = sum(n for path, n in counts.items() if path.endswith("/changes"))
+    return {"requests": len(fake.requests), "change_pages": pages}
+
+
+class FakeProcess:
+    """The fake TMDB subprocess and its control channel."""
+
+    def __init__(self, titles: int) -> None:
+        self.titles = titles
+        self.proc: asyncio.subprocess.Process | None = None
+        self.port = 0
+        self.api_key = ""
+
+    async def __aenter__(self) -> FakeProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--serve",
+            str(self.titles),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        hello = await self._read()
+        self.port, self.api_key = hello["port"], hello["api_key"]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.proc
+        assert self.proc.stdin
+        self.proc.stdin.write(b"quit\n")
+        await self.proc.stdin.drain()
+        await self.proc.wait()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/3"
+
+    async def ask(self, line: str) -> dict[str, Any]:
+        assert self.proc
+        assert self.proc.stdin
+        self.proc.stdin.write(line.encode() + b"\n")
+        await self.proc.stdin.drain()
+        return await self._read()
+
+    async def _read(self) -> dict[str, Any]:
+        assert self.proc
+        assert self.proc.stdout
+        return dict(json.loads(await self.proc.stdout.readline()))
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class CountingSender:
+    """Accept every message (Discord is not what this benchmark measures)."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.embeds = 0
+
+    async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
+        self.messages += 1
+        self.embeds += len(message.embeds)
+        return SentMessage(self.messages)
+
+
+@dataclass
+class Row:
+    label: str
+    subscriptions: int
+    requests: int
+    change_pages: int
+    statements: int
+    seconds: float
+    floor: float
+    events: int = 0
+    messages: int = 0
+    check_seconds: float | None = None
+    check_statements: int | None = None
+    effective_floor: float | None = None
+
+
+@contextmanager
+def delivery_mark(statements: list[int]) -> Iterator[list[int]]:
+    """Note the statement count when the delivery phase starts."""
+    from filmbot.services.updates_delivery import Deliverer
+
+    mark = [0]
+    original = Deliverer.deliver
+
+    async def deliver(self: Any, *args: Any, **kwargs: Any) -> Any:
+        mark[0] = statements[0]
+        return await original(self, *args, **kwargs)
+
+    Deliverer.deliver = deliver  # type: ignore[method-assign]
+    try:
+        yield mark
+    finally:
+        Deliverer.deliver = original  # type: ignore[method-assign]
+
+
+def effective_rate(client: TMDBClient, nominal: int) -> float:
+    """The limiter's real throughput (it keeps a safety margin below the nominal rate)."""
+    return float(getattr(client.transport.limiter, "rate", nominal))
+
+
+@contextmanager
+def counting(engine: Any) -> Iterator[list[int]]:
+    count = [0]
+
+    def record(*_: Any) -> None:
+        count[0] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield count
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef]) -> None:
+    """Create the guilds and `per_guild` subscriptions each, covering every title."""
+    async with sessionmaker.begin() as session:
+        await session.execute(
+            insert(GuildRow),
+            [
+                {
+                    "id": FIRST_GUILD + (g << 22),
+                    "name": f"Guild {g}",
+                    "notification_channel_id": 10_000 + g,
+                    "notification_role_id": 20_000 + g,
+                }
+                for g in range(GUILDS)
+            ],
+        )
+        rows = []
+        for g in range(GUILDS):
+            for k in range(per_guild):
+                ref = refs[(g * per_guild + k) % len(refs)]
+                rows.append(
+                    {
+                        "guild_id": FIRST_GUILD + (g << 22),
+                        "tmdb_id": ref.tmdb_id,
+                        "media_type": ref.media_type,
+                        "title": f"Title {ref}",
+                    }
+                )
+        await session.execute(insert(SubscriptionRow), rows)
+
+
+async def engine_cycles(
+    args: argparse.Namespace, per_guild: int, refs: list[TitleRef]
+) -> list[Row]:
+    """Run a cold and a warm cycle of the engine on a fresh database."""
+    url = database_url(args, f"engine{per_guild}")
+    database = engine_for_url(url)
+    await migrate.upgrade(database)
+    sessions = create_sessionmaker(database)
+    await seed(sessions, per_guild, refs)
+    rows = []
+    async with FakeProcess(TITLES) as fake:
+        client = make_client(fake, args.rate)
+        interval = 1.0 / args.rate
+        clock, sender = Clock(), CountingSender()
+        settings = load_settings(env_file=None, tmdb_api_key=fake.api_key)
+        engine = UpdateEngine(sessions, TMDBTitleSource(client), sender, settings, now=clock)
+        subs = GUILDS * per_guild
+        for label in ("cold", "warm (5% changed)"):
+            if label.startswith("warm"):
+                clock.now += timedelta(hours=6)
+                await fake.ask(f"change {CHANGED_SHARE} {clock.now.isoformat()}")
+            before = await fake.ask("count")
+            with counting(database) as statements, delivery_mark(statements) as at_delivery:
+                started = time.perf_counter()
+                report = await engine.run_cycle()
+                seconds = time.perf_counter() - started
+            after = await fake.ask("count")
+            requests = after["requests"] - before["requests"]
+            pages = after["change_pages"] - before["change_pages"]
+            rows.append(
+                Row(
+                    f"engine, {label}",
+                    subs,
+                    requests,
+                    pages,
+                    statements[0],
+                    seconds,
+                    requests * interval,
+                    report.events_found,
+                    report.messages,
+                    report.check_seconds,
+                    at_delivery[0],
+                    requests / effective_rate(client, args.rate),
+                )
+            )
+        await client.close()
+    await database.dispose()
+    return rows
+
+
+async def naive_cycle(args: argparse.Namespace, refs: list[TitleRef]) -> Row:
+    """The naive design: per guild, per subscription: fetch, detect, update last_checked."""
+    url = database_url(args, "naive")
+    database = engine_for_url(url)
+    await migrate.upgrade(database)
+    sessions = create_sessionmaker(database)
+    await seed(sessions, 100, refs)
+    async with FakeProcess(TITLES) as fake:
+        client = make_client(fake, args.rate)
+        source = TMDBTitleSource(client)
+        interval = 1.0 / args.rate
+        now = Clock()()
+        with counting(database) as statements:
+            started = time.perf_counter()
+            events = await naive_loop(sessions, source, now)
+            seconds = time.perf_counter() - started
+        requests = (await fake.ask("count"))["requests"]
+        effective = requests / effective_rate(client, args.rate)
+        await client.close()
+    await database.dispose()
+    return Row(
+        "naive loop, cold",
+        GUILDS * 100,
+        requests,
+        0,
+        statements[0],
+        seconds,
+        requests * interval,
+        events,
+        effective_floor=effective,
+    )
+
+
+async def naive_loop(sessions: Any, source: TMDBTitleSource, now: datetime) -> int:
+    found = 0
+    async with sessions() as session:
+        guild_ids = list(await session.scalars(select(GuildRow.id)))
+    for guild_id in guild_ids:
+        async with sessions.begin() as session:
+            subs = list(
+                await session.scalars(
+                    select(SubscriptionRow).where(SubscriptionRow.guild_id == guild_id)
+                )
+            )
+            for sub in subs:
+                payload = await source.details(TitleRef(sub.media_type, sub.tmdb_id))
+                snapshot = snapshot_from_tmdb(payload, sub.media_type, now)
+                found += len(detect_events(snapshot, None, GuildPrefs(), now, True, True))
+                await session.execute(
+                    update(SubscriptionRow)
+                    .where(SubscriptionRow.id == sub.id)
+                    .values(last_checked=now)
+                )
+    return found
+
+
+def make_client(fake: FakeProcess, rate: int) -> TMDBClient:
+    policy = RetryPolicy(max_retries=2, deadline=30.0, timeout=10.0)
+    return TMDBClient.create(
+        fake.base_url, api_key=fake.api_key, limiter=LocalRateLimiter(rate, 1.0), policy=policy
+    )
+
+
+def database_url(args: argparse.Namespace, name: str) -> str:
+    path = Path(args.workdir) / f"update_cycle_{name}.db"
+    path.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def title_refs() -> list[TitleRef]:
+    movies = int(TITLES * MOVIE_SHARE)
+    return [TitleRef(MediaType.MOVIE, 100_000 + n) for n in range(movies)] + [
+        TitleRef(MediaType.TV, 200_000 + n) for n in range(movies, TITLES)
+    ]
+
+
+def print_table(rows: list[Row], rate: int) -> None:
+    print(f"\nUpdate cycle, {GUILDS} guilds, {TITLES} distinct titles, TMDB limit {rate}/s\n")
+    header = (
+        "| run | subscriptions | TMDB requests | of which change-feed pages "
+        "| DB statements (check + delivery) | events | messages "
+        "| floor at nominal rate (s) | floor at limiter's rate (s) | check phase (s) "
+        "| check / floor (nominal, limiter) | whole cycle (s) | whole / floor (nominal, limiter) |"
+    )
+    print(header)
+    print("|" + "---|" * 13)
+    for r in rows:
+        check = r.check_seconds if r.check_seconds is not None else r.seconds
+        checked = r.check_statements if r.check_statements is not None else r.statements
+        eff = r.effective_floor or r.floor
+        print(
+            f"| {r.label} | {r.subscriptions:,} | {r.requests:,} | {r.change_pages} "
+            f"| {r.statements:,} ({checked} + {r.statements - checked}) | {r.events:,} "
+            f"| {r.messages:,} | {r.floor:.2f} | {eff:.2f} | {check:.2f} "
+            f"| {check / r.floor:.2f}, {check / eff:.2f} | {r.seconds:.2f} "
+            f"| {r.seconds / r.floor:.2f}, {r.seconds / eff:.2f} |"
+        )
+
+
+async def run(args: argparse.Namespace) -> None:
+    refs = title_refs()
+    rows = await engine_cycles(args, 100, refs)
+    rows += await engine_cycles(args, 50, refs)
+    if not args.skip_naive:
+        rows.append(await naive_cycle(args, refs))
+    print_table(rows, args.rate)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=int, default=1000, help="TMDB requests per second")
+    parser.add_argument("--workdir", default="/tmp", help="where the SQLite files go")
+    parser.add_argument("--skip-naive", action="store_true", help="leave out the naive loop")
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""`filmbot check-updates --once`: one update cycle over Discord's REST API, then exit."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from filmbot.config import Settings, SettingsError
+from filmbot.db import migrate
+from filmbot.db.session import create_engine, create_sessionmaker
+from filmbot.exts.updates._rest import rest_client
+from filmbot.exts.updates._sender import DiscordNotificationSender
+from filmbot.services.updates import CycleReport, UpdateEngine, shard_filter, shard_scope
+from filmbot.services.updates_fetch import TMDBTitleSource
+from filmbot.tmdb import TMDBClient
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the check-updates subcommand to the CLI."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "check-updates",
+        help="run one update cycle without connecting to the gateway, print a summary",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        required=True,
+        help="run a single cycle and exit (the bot runs the loop itself)",
+    )
+    return parser
+
+
+async def check_updates_once(settings: Settings) -> int:
+    """Run one cycle over REST and print its summary; non-zero only when it could not run."""
+    try:
+        settings.require_runtime_secrets()
+    except SettingsError as exc:
+        print(f"filmbot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    database = create_engine(settings)
+    try:
+        await migrate.upgrade(database)
+        report = await _run_cycle(settings, database)
+    except Exception as exc:
+        log.exception("The update cycle could not run")
+        print(f"filmbot: update cycle failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        await database.dispose()
+    print(describe(report))
+    return 0
+
+
+async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
+    sessions = create_sessionmaker(database)
+    async with (
+        TMDBClient.from_settings(settings, sessionmaker=sessions) as tmdb,
+        rest_client(settings) as discord_client,
+    ):
+        engine = UpdateEngine(
+            sessions,
+            TMDBTitleSource(tmdb),
+            DiscordNotificationSender(discord_client),
+            settings,
+            owns=shard_filter(settings),
+            scope=shard_scope(settings),
+        )
+        return await engine.run_cycle()
+
+
+def describe(report: CycleReport) -> str:
+    """Render the cycle's summary for the terminal."""
+    feed = "change feed" if report.change_feed_used else "full refresh"
+    lines = [
+        f"update cycle finished in {report.duration_seconds:.1f}s "
+        f"({report.guilds} servers, {report.subscriptions} subscriptions)",
+        f"titles fetched: {report.titles_fetched} of {report.titles} ({feed})",
+        f"events found:   {report.events_found}",
+        f"delivered:      {report.delivered} in {report.messages} messages",
+        f"pending:        {report.pending}",
+        f"failed:         {report.failed}",
+        f"missed:         {report.missed}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,33 @@
+"""Talk to Discord over REST only (no gateway), for `filmbot check-updates --once`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import discord
+
+from filmbot.config import Settings
+from filmbot.exts._endpoints import apply_discord_endpoints
+
+MAX_RATELIMIT_WAIT = 30.0
+
+__all__ = ["MAX_RATELIMIT_WAIT", "apply_discord_endpoints", "rest_client"]
+
+
+@asynccontextmanager
+async def rest_client(settings: Settings) -> AsyncIterator[discord.Client]:
+    """Log in with DISCORD_TOKEN over REST (DISCORD_API_BASE_URL applied) and yield the client."""
+    settings.require_runtime_secrets()
+    assert settings.discord_token is not None
+    apply_discord_endpoints(settings)
+    client = discord.Client(
+        intents=discord.Intents.none(),
+        allowed_mentions=discord.AllowedMentions.none(),
+        max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+    )
+    try:
+        await client.login(settings.discord_token.get_secret_value())
+        yield client
+    finally:
+        await client.close()

@@ -1,0 +1,205 @@
+"""Update notifications as plain data, and the interface that delivers them.
+
+The update engine builds `NotificationMessage`s (content, embeds and allowed mentions as
+Discord's JSON shapes) and hands them to a `NotificationSender`; the Discord implementation
+lives in `filmbot.exts.updates`. A message only ever pings the guild's configured role:
+TMDB text goes into embeds (which never ping) and `allowed_mentions` names that role alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates import EventKind, UpdateEvent
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+MESSAGE_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+ELLIPSIS = "…"
+
+TMDB_ATTRIBUTION = (
+    "Data from TMDB. This product uses the TMDB API but is not endorsed or certified by TMDB."
+)
+
+_KIND_LABELS = {
+    EventKind.RELEASE: ("Out now", 0x2ECC71),
+    EventKind.UPCOMING: ("Coming soon", 0x3498DB),
+    EventKind.NEW_EPISODE: ("New episode", 0x9B59B6),
+    EventKind.EPISODE_AIRED: ("Episode out", 0x8E44AD),
+    EventKind.STATUS_CHANGE: ("Status update", 0xE67E22),
+    EventKind.TITLE_REMOVED: ("Removed from TMDB", 0x95A5A6),
+}
+
+ImageUrl = Callable[[str | None], str | None]
+Outgoing = list[tuple["NotificationMessage", list[int]]]
+
+
+class DeliveryError(Exception):
+    """A notification could not be delivered; `retry_later` says whether to try again."""
+
+    retry_later = True
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RetryLater(DeliveryError):
+    """Discord is rate limiting, failing or unreachable: try again next cycle."""
+
+
+class ChannelUnavailable(DeliveryError):
+    """The channel is gone or the bot may not post there: wait until the guild fixes it."""
+
+
+class MessageRejected(DeliveryError):
+    """Discord refused this message itself (e.g. invalid embed): sending it again is futile."""
+
+    retry_later = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationMessage:
+    """One Discord message: content, up to 10 embeds and the mentions it may ping."""
+
+    content: str
+    embeds: tuple[dict[str, Any], ...]
+    allowed_mentions: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What Discord answered for an accepted message."""
+
+    message_id: int | None = None
+
+
+class NotificationSender(Protocol):
+    """Deliver a message to a channel; raise a `DeliveryError` subclass on failure."""
+
+    async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
+        """Post the message and return once Discord has accepted it."""
+
+
+@dataclass(frozen=True, slots=True)
+class GuildDisplay:
+    """What rendering needs to know about the guild."""
+
+    role_id: int | None = None
+    timezone: str = "UTC"
+
+
+def tmdb_url(ref: TitleRef) -> str:
+    """Return the title's page on themoviedb.org."""
+    return f"https://www.themoviedb.org/{ref.media_type.value}/{ref.tmdb_id}"
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten text to `limit` characters, at a word boundary when one is near, with '…'."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    word_cut = cut.rsplit(None, 1)[0] if " " in cut else cut
+    if len(word_cut) >= limit // 2:
+        cut = word_cut
+    return cut.rstrip(" ,;:.") + ELLIPSIS
+
+
+def describe_date(day: date) -> str:
+    """Return e.g. 'Thursday 12 March 2026' (locale-independent)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def build_embed(event: UpdateEvent, display: GuildDisplay, image_url: ImageUrl) -> dict[str, Any]:
+    """Render one event as a Discord embed dict within Discord's limits."""
+    label, colour = _KIND_LABELS.get(event.kind, ("Update", 0x607D8B))
+    embed: dict[str, Any] = {
+        "title": clip(event.headline or event.title, TITLE_LIMIT),
+        "url": tmdb_url(event.ref),
+        "color": colour,
+        "fields": [
+            _field(label, _kind_value(event)),
+            _field("Date", _date_value(event.event_date, display.timezone)),
+        ],
+        "footer": {"text": clip(TMDB_ATTRIBUTION, FOOTER_LIMIT)},
+    }
+    description = event.detail.strip()
+    if description:
+        embed["description"] = clip(description, DESCRIPTION_LIMIT)
+    poster = image_url(event.poster_path)
+    if poster:
+        embed["thumbnail"] = {"url": poster}
+    return embed
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    """Count the characters Discord counts toward the 6000 per message."""
+    size = len(embed.get("title", "")) + len(embed.get("description", ""))
+    size += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    size += len(embed.get("footer", {}).get("text", ""))
+    return size + len(embed.get("author", {}).get("name", ""))
+
+
+def mention_parts(role_id: int | None) -> tuple[str, dict[str, Any]]:
+    """Return the content and allowed_mentions that ping the role and nobody else."""
+    if role_id is None:
+        return "", {"parse": []}
+    return f"<@&{role_id}>", {"parse": [], "roles": [role_id]}
+
+
+def build_messages(
+    events: Sequence[tuple[int, UpdateEvent]], display: GuildDisplay, image_url: ImageUrl
+) -> Outgoing:
+    """Group a guild's events into as few messages as Discord's limits allow, with their ids."""
+    content, allowed = mention_parts(display.role_id)
+    batch: Outgoing = []
+    embeds: list[dict[str, Any]] = []
+    ids: list[int] = []
+    total = 0
+    for ledger_id, event in events:
+        embed = _fit(build_embed(event, display, image_url))
+        size = embed_size(embed)
+        if embeds and (len(embeds) == EMBEDS_PER_MESSAGE or total + size > MESSAGE_TOTAL_LIMIT):
+            batch.append((NotificationMessage(content, tuple(embeds), allowed), ids))
+            embeds, ids, total = [], [], 0
+        embeds.append(embed)
+        ids.append(ledger_id)
+        total += size
+    if embeds:
+        batch.append((NotificationMessage(content, tuple(embeds), allowed), ids))
+    return batch
+
+
+def _fit(embed: dict[str, Any]) -> dict[str, Any]:
+    """Shorten the description so that one embed alone fits in a message."""
+    excess = embed_size(embed) - MESSAGE_TOTAL_LIMIT
+    if excess > 0 and "description" in embed:
+        keep = max(1, len(embed["description"]) - excess)
+        embed["description"] = clip(embed["description"], keep)
+    return embed
+
+
+def _field(name: str, value: str) -> dict[str, Any]:
+    return {
+        "name": clip(name, FIELD_NAME_LIMIT),
+        "value": clip(value, FIELD_VALUE_LIMIT) or "-",
+        "inline": True,
+    }
+
+
+def _kind_value(event: UpdateEvent) -> str:
+    return "Film" if event.ref.media_type is MediaType.MOVIE else "TV show"
+
+
+def _date_value(day: date, timezone: str) -> str:
+    text = describe_date(day)
+    return text if timezone in ("UTC", "Etc/UTC") else f"{text} ({timezone})"

@@ -1,0 +1,243 @@
+"""The update engine: one cycle detects releases and episodes and delivers each once.
+
+A cycle (1) loads guilds, subscriptions, stored snapshots, recent ledger keys and the last
+cycle's state in a few queries; (2) asks TMDB's change feed what changed since the last
+cycle and refetches only those titles, titles never fetched and titles older than
+FULL_REFRESH_HOURS, each once however many guilds follow it; (3) detects events per
+subscription as each title arrives, judging the others from their stored snapshots (an
+episode that becomes "tomorrow" needs no fetch); (4) records new events in the delivery
+ledger together with the new snapshots, in batches while requests are still in flight
+(see `updates_record`); (5) claims, sends and marks delivered the pending rows
+(see `updates_delivery`). Cycle statistics are stored for /stats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from filmbot.config import Settings
+from filmbot.db.repositories.updates import CycleState, LedgerKey, UpdateRepository, retrying
+from filmbot.db.types import utcnow
+from filmbot.domain.updates import CATCH_UP_LOOKBACK_DAYS
+from filmbot.services.notifications import NotificationSender
+from filmbot.services.updates_delivery import DEFAULT_LEASE, Deliverer, DeliveryTally
+from filmbot.services.updates_detect import (
+    CyclePlan,
+    Findings,
+    Windows,
+    build_plan,
+    detect,
+    titles_to_fetch,
+)
+from filmbot.services.updates_fetch import TitleSource
+from filmbot.services.updates_record import LedgerWriter
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+GuildFilter = Callable[[int], bool]
+ALL_GUILDS = "all"
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one update cycle did."""
+
+    scope: str
+    started_at: datetime
+    finished_at: datetime
+    duration_seconds: float = 0.0
+    check_seconds: float = 0.0
+    delivery_seconds: float = 0.0
+    guilds: int = 0
+    subscriptions: int = 0
+    titles: int = 0
+    titles_fetched: int = 0
+    titles_failed: int = 0
+    titles_removed: int = 0
+    change_feed_used: bool = False
+    events_found: int = 0
+    delivered: int = 0
+    pending: int = 0
+    failed: int = 0
+    missed: int = 0
+    messages: int = 0
+
+    def to_stats(self) -> dict[str, Any]:
+        """Return the counters as JSON-ready values."""
+        values = asdict(self)
+        for key in ("scope", "started_at", "finished_at"):
+            values.pop(key)
+        return values
+
+    @classmethod
+    def from_state(cls, state: CycleState) -> CycleReport:
+        """Rebuild a report from the stored cycle state."""
+        known = {f.name for f in fields(cls)} - {"scope", "started_at", "finished_at"}
+        counters = {k: v for k, v in state.stats.items() if k in known}
+        return cls(state.scope, state.started_at, state.finished_at, **counters)
+
+    def summary(self) -> str:
+        """Return a one-line summary for logs and the CLI."""
+        return (
+            f"titles fetched {self.titles_fetched}/{self.titles}, "
+            f"events found {self.events_found}, delivered {self.delivered}, "
+            f"pending {self.pending}, failed {self.failed}, missed {self.missed} "
+            f"({self.duration_seconds:.1f}s)"
+        )
+
+
+def shard_filter(settings: Settings) -> GuildFilter | None:
+    """Return the guild filter of this process's shards, or None when it owns every guild."""
+    count, ids = settings.shard_count, settings.shard_ids
+    if count is None or count <= 1 or ids is None:
+        return None
+    owned = frozenset(ids)
+    return lambda guild_id: (guild_id >> 22) % count in owned
+
+
+def shard_scope(settings: Settings) -> str:
+    """Name the set of guilds this process owns, to keep its snapshots apart."""
+    if shard_filter(settings) is None:
+        return ALL_GUILDS
+    ids = ",".join(str(i) for i in sorted(settings.shard_ids or []))
+    return f"shards:{ids}/{settings.shard_count}"[:64]
+
+
+class UpdateEngine:
+    """Run update cycles for the guilds this process owns."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        source: TitleSource,
+        sender: NotificationSender,
+        settings: Settings,
+        *,
+        now: Clock = utcnow,
+        owns: GuildFilter | None = None,
+        scope: str = ALL_GUILDS,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._source = source
+        self._now = now
+        self._owns = owns
+        self._scope = scope
+        self._full_refresh = timedelta(hours=settings.full_refresh_hours)
+        self._windows = Windows(
+            settings.release_notify_days,
+            settings.episode_notify_days,
+            settings.upcoming_notify_days,
+        )
+        self._deliverer = Deliverer(sessionmaker, sender, source.image_url, now, lease)
+        self._lock = asyncio.Lock()
+        self.stopping = asyncio.Event()
+
+    @property
+    def running(self) -> bool:
+        """Whether a cycle is in progress."""
+        return self._lock.locked()
+
+    def request_stop(self) -> None:
+        """Stop starting new sends; a cycle in flight finishes what it is sending."""
+        self.stopping.set()
+
+    async def run_cycle(self) -> CycleReport:
+        """Run one cycle (waiting for one already running in this process)."""
+        async with self._lock:
+            return await self._cycle()
+
+    async def last_cycle(self) -> CycleReport | None:
+        """Return the stored report of the last finished cycle of this scope."""
+        async with self._sessionmaker() as session:
+            state = await UpdateRepository(session).cycle_state(self._scope)
+        return CycleReport.from_state(state) if state else None
+
+    async def _cycle(self) -> CycleReport:
+        started, clock = self._now(), time.perf_counter()
+        plan, known = await self._load(started)
+        fetch, warm = await titles_to_fetch(plan, self._source, self._full_refresh)
+        findings = Findings(change_feed_used=warm)
+        writer = LedgerWriter(self._sessionmaker, self._scope, findings, known, now=plan.now)
+        findings.on_title = writer.poke
+        try:
+            await detect(plan, self._source, fetch, findings)
+            await writer.finish()
+        finally:
+            await writer.abort()
+        checked = time.perf_counter()
+        tally = await self._deliverer.deliver(plan.guilds, self.stopping)
+        report = self._report(plan, findings, tally, writer.new_events, writer.new_missed)
+        report.duration_seconds = round(time.perf_counter() - clock, 3)
+        report.check_seconds = round(checked - clock, 3)
+        report.delivery_seconds = round(report.duration_seconds - report.check_seconds, 3)
+        report.finished_at = self._now()
+        await self._save_state(report, plan, findings)
+        log.info("Update cycle done: %s", report.summary())
+        return report
+
+    async def _load(self, now: datetime) -> tuple[CyclePlan, set[LedgerKey]]:
+        """Load everything the cycle needs in a few queries."""
+        horizon = now - timedelta(days=CATCH_UP_LOOKBACK_DAYS + 2)
+        async with self._sessionmaker() as session:
+            repo = UpdateRepository(session)
+            guilds = await repo.active_guilds()
+            subscriptions = await repo.active_subscriptions()
+            stored = await repo.snapshots(self._scope)
+            state = await repo.cycle_state(self._scope)
+            known = await repo.recent_ledger_keys(horizon)
+        plan = build_plan(
+            now,
+            guilds,
+            subscriptions,
+            stored=stored,
+            state=state,
+            windows=self._windows,
+            owns=self._owns,
+        )
+        return plan, known
+
+    def _report(
+        self,
+        plan: CyclePlan,
+        findings: Findings,
+        tally: DeliveryTally,
+        found: int,
+        missed: int,
+    ) -> CycleReport:
+        return CycleReport(
+            scope=self._scope,
+            started_at=plan.now,
+            finished_at=plan.now,
+            guilds=len(plan.guilds),
+            subscriptions=plan.subscription_count,
+            titles=len(plan.subscriptions),
+            titles_fetched=findings.fetched,
+            titles_failed=len(findings.failed),
+            titles_removed=len(findings.missing),
+            change_feed_used=findings.change_feed_used,
+            events_found=found,
+            delivered=tally.delivered,
+            pending=tally.pending,
+            failed=tally.failed,
+            missed=missed + tally.expired,
+            messages=tally.messages,
+        )
+
+    async def _save_state(self, report: CycleReport, plan: CyclePlan, findings: Findings) -> None:
+        """Remember the cycle; the change feed restarts from it only if no fetch failed."""
+        previous = plan.state.changes_since if plan.state else None
+        since = previous if findings.failed else report.started_at
+        state = CycleState(
+            self._scope, report.started_at, report.finished_at, since, report.to_stats()
+        )
+        await retrying(self._sessionmaker, lambda repo: repo.save_cycle(state))

@@ -1,0 +1,107 @@
+"""Write a cycle's findings to the ledger while titles are still being fetched.
+
+Every FLUSH_EVERY titles a background transaction stores the new ledger rows, the new
+snapshots and the last_checked stamps of the titles finished so far, so the database
+work overlaps the (rate-limited) TMDB requests. A title's rows and its snapshot always
+land in the same transaction: a crash can lose a title's new snapshot only together with
+its events, which the next cycle then detects again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from filmbot.db.repositories.subscriptions import SubscriptionRepository
+from filmbot.db.repositories.updates import (
+    MISSED,
+    LedgerKey,
+    UpdateRepository,
+    retrying,
+)
+from filmbot.domain.models import TitleRef
+from filmbot.services.updates_detect import Findings
+
+FLUSH_EVERY = 200
+CHECKED_CHUNK = 1000
+
+
+class LedgerWriter:
+    """Flush findings in the background, then finish with the subscriptions' marks."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        scope: str,
+        findings: Findings,
+        known: set[LedgerKey],
+        *,
+        now: datetime,
+        every: int = FLUSH_EVERY,
+    ) -> None:
+        self.new_events = 0
+        self.new_missed = 0
+        self._sessionmaker = sessionmaker
+        self._scope = scope
+        self._findings = findings
+        self._known = known
+        self._now = now
+        self._every = every
+        self._entries_at = 0
+        self._snapshots_at = 0
+        self._checked_at = 0
+        self._titles_at = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def poke(self) -> None:
+        """Start a background flush when enough titles have finished and none is running."""
+        enough = self._findings.titles_done - self._titles_at >= self._every
+        if enough and (self._task is None or self._task.done()):
+            self._titles_at = self._findings.titles_done
+            self._task = asyncio.create_task(self._flush(final=False))
+
+    async def finish(self) -> None:
+        """Wait for a running flush, then store the rest and mark the subscriptions."""
+        if self._task is not None:
+            await self._task
+        await self._flush(final=True)
+
+    async def abort(self) -> None:
+        """Cancel a background flush (the cycle failed or was cancelled)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _flush(self, *, final: bool) -> None:
+        findings = self._findings
+        entries = findings.ordered[self._entries_at :]
+        snapshots = findings.snapshots[self._snapshots_at :]
+        checked = findings.checked[self._checked_at :]
+        self._entries_at += len(entries)
+        self._snapshots_at += len(snapshots)
+        self._checked_at += len(checked)
+        new = [entry for entry in entries if entry.key not in self._known]
+
+        async def write(repo: UpdateRepository) -> None:
+            await repo.record(new, self._now)
+            await repo.save_snapshots(self._scope, snapshots)
+            await self._mark_subscriptions(repo.subscriptions(), checked, final=final)
+
+        if new or snapshots or checked or final:
+            await retrying(self._sessionmaker, write)
+        self.new_events += len(new)
+        self.new_missed += sum(1 for entry in new if entry.status == MISSED)
+
+    async def _mark_subscriptions(
+        self, subscriptions: SubscriptionRepository, checked: list[TitleRef], *, final: bool
+    ) -> None:
+        """Stamp last_checked on the titles judged; at the end, flag titles TMDB lost."""
+        if final:
+            for ref in self._findings.missing:
+                await subscriptions.mark_missing(ref)
+        for start in range(0, len(checked), CHECKED_CHUNK):
+            await subscriptions.mark_checked(checked[start : start + CHECKED_CHUNK], self._now)
