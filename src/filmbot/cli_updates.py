@@ -15,8 +15,9 @@ from filmbot.db.session import create_engine, create_sessionmaker
 from filmbot.exts.updates._rest import rest_client
 from filmbot.exts.updates._sender import DiscordNotificationSender
 from filmbot.services.updates import CycleReport, UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_fetch import TMDBTitleSource
+from filmbot.services.updates_shared import title_source
 from filmbot.tmdb import TMDBClient
+from filmbot.tmdb.client import redis_from_url
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +63,24 @@ async def check_updates_once(settings: Settings) -> int:
 
 async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
     sessions = create_sessionmaker(database)
+    redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
     async with (
-        TMDBClient.from_settings(settings, sessionmaker=sessions) as tmdb,
+        TMDBClient.from_settings(settings, sessionmaker=sessions, redis=redis) as tmdb,
         rest_client(settings) as discord_client,
     ):
         engine = UpdateEngine(
             sessions,
-            TMDBTitleSource(tmdb),
+            title_source(tmdb, redis, settings.update_interval_seconds),
             DiscordNotificationSender(discord_client),
             settings,
             owns=shard_filter(settings),
             scope=shard_scope(settings),
         )
-        return await engine.run_cycle()
+        try:
+            return await engine.run_cycle()
+        finally:
+            if redis is not None:
+                await redis.aclose()
 
 
 def describe(report: CycleReport) -> str:

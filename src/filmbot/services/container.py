@@ -18,6 +18,7 @@ from filmbot.services.privacy import PrivacyService
 from filmbot.services.subscriptions import SubscriptionService
 from filmbot.services.watchlist import WatchlistService
 from filmbot.tmdb import TMDBClient
+from filmbot.tmdb.client import redis_from_url
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -60,7 +61,8 @@ class Services:
 def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     """Wire the services for the settings."""
     sessions = create_sessionmaker(engine)
-    tmdb = TMDBClient.from_settings(settings, sessionmaker=sessions)
+    redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
+    tmdb = TMDBClient.from_settings(settings, sessionmaker=sessions, redis=redis)
     return Services(
         settings=settings,
         engine=engine,
@@ -71,4 +73,5 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         watchlist=WatchlistService(sessions, settings.max_watchlist_items),
         admin=AdminService(sessions),
         privacy=PrivacyService(sessions, settings.guild_data_grace_days),
+        redis=redis,
     )

@@ -11,8 +11,8 @@ from discord.ext import commands
 from filmbot.db.types import utcnow
 from filmbot.exts.updates._sender import DiscordNotificationSender
 from filmbot.services.updates import UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_fetch import TMDBTitleSource
 from filmbot.services.updates_scheduler import UpdateScheduler
+from filmbot.services.updates_shared import title_source
 
 if TYPE_CHECKING:
     from filmbot.bot import FilmBot
@@ -60,7 +60,7 @@ def build_engine(bot: FilmBot) -> UpdateEngine:
     settings = services.settings
     return UpdateEngine(
         services.sessions,
-        TMDBTitleSource(services.tmdb),
+        title_source(services.tmdb, services.redis, settings.update_interval_seconds),
         DiscordNotificationSender(bot),
         settings,
         owns=shard_filter(settings),

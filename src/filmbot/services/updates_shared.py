@@ -1,0 +1,125 @@
+"""Share fresh title data between bot processes, so adding processes adds no TMDB traffic.
+
+With shards split across processes each process runs the update cycle for its own guilds,
+and titles followed in several partitions would be fetched once per process. Through Redis
+the first process to need a title fetches it (holding a short lock) and stores the payload
+for a while; the others read that copy. Without Redis, or when Redis fails, each process
+fetches for itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.services.updates_fetch import TitleSource, TMDBTitleSource
+from filmbot.tmdb import TMDBClient
+from filmbot.tmdb.errors import TMDBNotFound
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+
+PREFIX = "filmbot:updates"
+MISSING = '{"__missing__": true}'
+LOCK_MS = 30_000
+POLL_SECONDS = 0.05
+
+
+class SharedTitleSource:
+    """A TitleSource whose results are shared through Redis for `ttl` seconds."""
+
+    def __init__(self, inner: TitleSource, redis: Redis, ttl: float, wait: float = 15.0) -> None:
+        self._inner = inner
+        self._redis = redis
+        self._ttl_ms = max(1000, int(ttl * 1000))
+        self._wait = wait
+        self._owner = f"{os.getpid()}:{id(self)}"
+        self._warned = False
+
+    async def details(self, ref: TitleRef) -> dict[str, Any]:
+        """The title's payload: another process's recent copy, or a fresh fetch shared after."""
+        key = f"{PREFIX}:details:{ref.media_type.value}:{ref.tmdb_id}"
+        value = await self._shared(key, lambda: self._inner.details(ref))
+        if value.get("__missing__"):
+            raise TMDBNotFound(f"TMDB no longer has {ref}")
+        return value
+
+    async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
+        """The change feed, read once per window by whichever process asks first."""
+        key = f"{PREFIX}:changes:{media.value}:{start.isoformat()}:{end.isoformat()}"
+
+        async def fetch() -> dict[str, Any]:
+            return {"ids": sorted(await self._inner.changed_ids(media, start, end))}
+
+        value = await self._shared(key, fetch)
+        return {int(i) for i in value["ids"]}
+
+    def image_url(self, path: str | None) -> str | None:
+        """Delegate to the TMDB configuration."""
+        return self._inner.image_url(path)
+
+    async def _shared(self, key: str, fetch: Any) -> dict[str, Any]:
+        try:
+            cached = await self._read_or_claim(key)
+        except Exception as exc:
+            self._warn(exc)
+            return dict(await fetch())
+        if cached is not None:
+            return cached
+        try:
+            value = await fetch()
+        except TMDBNotFound:
+            await self._store(key, MISSING)
+            raise
+        await self._store(key, json.dumps(value, separators=(",", ":")))
+        return dict(value)
+
+    async def _read_or_claim(self, key: str) -> dict[str, Any] | None:
+        """Return a shared copy, or None when this process should fetch (it holds the lock)."""
+        raw = await self._redis.get(key)
+        if raw is not None:
+            return dict(json.loads(raw))
+        if await self._redis.set(f"{key}:lock", self._owner, nx=True, px=LOCK_MS):
+            return None
+        deadline = time.monotonic() + self._wait
+        while time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            raw = await self._redis.get(key)
+            if raw is not None:
+                return dict(json.loads(raw))
+        return None
+
+    async def _store(self, key: str, value: str) -> None:
+        try:
+            await self._redis.set(key, value, px=self._ttl_ms)
+            await self._redis.delete(f"{key}:lock")
+        except Exception as exc:
+            self._warn(exc)
+
+    def _warn(self, exc: Exception) -> None:
+        if not self._warned:
+            log.warning("Redis unavailable for shared update data (%s); fetching locally", exc)
+            self._warned = True
+
+
+def shared_ttl(update_interval_seconds: float) -> float:
+    """How long a shared copy stays valid: half a cycle, at most an hour."""
+    return min(update_interval_seconds / 2, 3600.0)
+
+
+def title_source(
+    tmdb: TMDBClient, redis: Redis | None, update_interval_seconds: float
+) -> TitleSource:
+    """The engine's title source: shared through Redis when there is one."""
+    source: TitleSource = TMDBTitleSource(tmdb)
+    if redis is None:
+        return source
+    return SharedTitleSource(source, redis, shared_ttl(update_interval_seconds))
