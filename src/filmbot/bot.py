@@ -43,9 +43,15 @@ class FilmBot(commands.AutoShardedBot):
     """The bot process: services, extensions, guild bookkeeping."""
 
     def __init__(
-        self, settings: Settings, services: Services, *, extensions: tuple[str, ...] = EXTENSIONS
+        self,
+        settings: Settings,
+        services: Services,
+        *,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        **options: Any,
     ) -> None:
-        sharding: dict[str, Any] = {"shard_count": settings.shard_count}
+        """Build the client; `options` go to discord.py (e.g. guild_ready_timeout)."""
+        sharding: dict[str, Any] = {"shard_count": settings.shard_count, **options}
         if settings.shard_ids is not None:
             sharding["shard_ids"] = settings.shard_ids
         super().__init__(

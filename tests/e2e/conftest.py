@@ -46,8 +46,7 @@ async def filmbot(
     engine = engine_for_url(bot_settings.database_url)
     await migrate.upgrade(engine)
     apply_discord_endpoints(bot_settings)
-    bot = FilmBot(bot_settings, build_services(bot_settings, engine))
-    bot.guild_ready_timeout = 0.1
+    bot = FilmBot(bot_settings, build_services(bot_settings, engine), guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(fake_discord.token))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), timeout=20)
@@ -102,12 +101,13 @@ def footer_of(reply: InteractionReply) -> str:
 
 
 async def table_snapshot(bot: FilmBot) -> dict[str, int]:
-    """Row counts of every table of the bot's database."""
+    """Row counts of every table of the bot's database but the TMDB response cache."""
     async with bot.services.engine.connect() as conn:
         names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
         return {
             name: (await conn.execute(text(f'SELECT COUNT(*) FROM "{name}"'))).scalar_one()
             for name in names
+            if name != "tmdb_cache"
         }
 
 

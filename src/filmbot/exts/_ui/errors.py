@@ -24,7 +24,8 @@ def describe_error(error: app_commands.AppCommandError) -> tuple[str, bool]:
     """Return the user's message and whether the error was expected."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, ExternalServiceError):
-        return f"⚠️ {original.message}", True
+        # The detail (URL, attempts, status) is for the log, not for the member.
+        return f"⚠️ {original.user_message}", True
     if isinstance(original, FilmBotError):
         return f"⚠️ {original.message}", True
     if isinstance(original, app_commands.MissingPermissions):
@@ -79,5 +80,6 @@ class FilmBotTree(app_commands.CommandTree[discord.Client]):
                 f"💥 Something went wrong on our side (error id `{error_id}`). It has been logged."
             )
         else:
-            log.debug("Refused /%s: %s", interaction.command and interaction.command.name, message)
+            original = getattr(error, "original", error)
+            log.debug("Refused /%s: %s", interaction.command and interaction.command.name, original)
         await reply_error(interaction, message)

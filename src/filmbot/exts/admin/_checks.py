@@ -64,7 +64,7 @@ def find_role(guild: discord.Guild, text: str) -> discord.Role | None:
         role = guild.get_role(int(match.group(1) if match else wanted))
     else:
         name = wanted.lstrip("@").casefold()
-        role = next((r for r in guild.roles if r.name.casefold() == name), None)
+        role = next((r for r in guild.roles if r.name.lstrip("@").casefold() == name), None)
     if role is None:
         raise InvalidInputError("There is no such role in this server.")
     return checked_role(role)

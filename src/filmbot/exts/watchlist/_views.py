@@ -35,10 +35,18 @@ class ReviewModal(discord.ui.Modal, title="Rate and review"):
         max_length=2000,
     )
 
-    def __init__(self, guild_id: int, title: TitleSummary, *, score: int | None = None) -> None:
+    def __init__(
+        self,
+        guild_id: int,
+        title: TitleSummary,
+        *,
+        score: int | None = None,
+        prompt: RatePrompt | None = None,
+    ) -> None:
         super().__init__(timeout=PROMPT_TIMEOUT)
         self.guild_id = guild_id
         self.title_summary = title
+        self.prompt = prompt
         if score is not None:
             self.score.default = str(score)
 
@@ -58,10 +66,12 @@ class ReviewModal(discord.ui.Modal, title="Rate and review"):
             await interaction.response.send_message(f"⚠️ {exc.message}", ephemeral=True)
             return
         note = " with your review" if rating.review else ""
-        await interaction.response.send_message(
-            f"Rated **{_name(self.title_summary)}** {rating.score}/10{note}.",
-            ephemeral=True,
-        )
+        text = f"Rated **{_name(self.title_summary)}** {rating.score}/10{note}."
+        if self.prompt is not None and interaction.message is not None:
+            self.prompt.stop()
+            await interaction.response.edit_message(content=text, view=None)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
 
 class RatePrompt(discord.ui.View):
@@ -115,8 +125,9 @@ class RatePrompt(discord.ui.View):
         return rate
 
     async def _open_review(self, interaction: discord.Interaction) -> None:
-        self.stop()
-        await interaction.response.send_modal(ReviewModal(self.guild_id, self.title_summary))
+        # The prompt stays live: a dismissed or refused form can be opened again.
+        modal = ReviewModal(self.guild_id, self.title_summary, prompt=self)
+        await interaction.response.send_modal(modal)
 
     async def on_timeout(self) -> None:
         """Remove the buttons when the prompt expires."""
