@@ -81,3 +81,28 @@ async def test_leaving_a_server_keeps_data_for_the_grace_period_then_deletes_it(
         item_guilds = set(await session.scalars(select(WatchlistRow.guild_id)))
     assert film_club.guild.id not in guild_ids
     assert item_guilds == {OTHER_GUILD}
+
+
+async def test_admin_deletes_the_servers_data_at_once_from_config(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    await _seed(filmbot, film_club)
+    await filmbot.services.subscriptions.subscribe(
+        film_club.guild.id, INCEPTION, can_manage_server=True
+    )
+    refused = await fake_discord.slash(
+        film_club.guild, film_club.member, "config", setting="delete_server_data"
+    )
+    assert refused.ephemeral and "Manage Server" in refused.content
+    prompt = await fake_discord.slash(
+        film_club.guild, film_club.manager, "config", setting="delete_server_data"
+    )
+    assert "Sure?" in prompt.content
+    done = await fake_discord.click(film_club.guild, film_club.manager, prompt, "config:delete")
+    assert "Deleted this server's FilmBot data" in done.content
+    async with filmbot.services.sessions() as session:
+        guild_ids = set(await session.scalars(select(GuildRow.id)))
+        item_guilds = set(await session.scalars(select(WatchlistRow.guild_id)))
+    assert film_club.guild.id not in guild_ids
+    assert item_guilds == {OTHER_GUILD}
+    assert await filmbot.services.subscriptions.overview(film_club.guild.id) == []

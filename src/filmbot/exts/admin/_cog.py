@@ -13,10 +13,14 @@ from filmbot.domain.guild_settings import Setting
 from filmbot.exts._ui.context import bot_of, guild_of
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts.admin._checks import CLEAR_WORDS, find_channel, find_role
-from filmbot.exts.admin._views import SetupWizard, summary_embed
+from filmbot.exts.admin._views import ConfirmServerDeletion, SetupWizard, summary_embed
 from filmbot.services.admin import describe
 
-SETTING_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in Setting]
+DELETE_DATA = "delete_server_data"
+SETTING_CHOICES = [
+    *(app_commands.Choice(name=s.value, value=s.value) for s in Setting),
+    app_commands.Choice(name=DELETE_DATA, value=DELETE_DATA),
+]
 
 
 def _duration(seconds: float) -> str:
@@ -63,6 +67,14 @@ class Admin(commands.Cog):
         """Show or change one setting; every value is validated."""
         bot = bot_of(interaction)
         guild = await guild_of(interaction)
+        if setting.value == DELETE_DATA:
+            await interaction.response.send_message(
+                "This deletes **all** of this server's FilmBot data now: settings, subscriptions, "
+                "delivery history, and every member's watchlist, ratings and reviews here. Sure?",
+                view=ConfirmServerDeletion(interaction.user.id, guild.id),
+                ephemeral=True,
+            )
+            return
         chosen = Setting(setting.value)
         if value is None:
             embed = summary_embed(guild)

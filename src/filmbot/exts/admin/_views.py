@@ -192,3 +192,44 @@ def _show(setting: Setting, value: str | int | None) -> str:
     if setting is Setting.NOTIFICATION_ROLE:
         return f"<@&{value}>"
     return str(value)
+
+
+class ConfirmServerDeletion(discord.ui.View):
+    """Confirm deleting everything FilmBot stores for this server."""
+
+    def __init__(self, owner_id: int, guild_id: int) -> None:
+        super().__init__(timeout=60.0)
+        self.owner_id = owner_id
+        self.guild_id = guild_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Only the admin who asked may confirm, and only with Manage Server."""
+        permissions = interaction.permissions
+        allowed = permissions.manage_guild or permissions.administrator
+        return interaction.user.id == self.owner_id and allowed
+
+    @discord.ui.button(
+        label="Delete all server data", style=discord.ButtonStyle.danger, custom_id="config:delete"
+    )
+    async def confirm(
+        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmServerDeletion]
+    ) -> None:
+        """Delete the server's rows (cascading to everything it owns)."""
+        self.stop()
+        bot = bot_of(interaction)
+        await bot.services.admin.delete_guild_data(self.guild_id)
+        bot.forget_guild_config(self.guild_id)
+        await interaction.response.edit_message(
+            content="🗑️ Deleted this server's FilmBot data. Settings are back to defaults.",
+            view=None,
+        )
+
+    @discord.ui.button(
+        label="Keep it", style=discord.ButtonStyle.secondary, custom_id="config:keep"
+    )
+    async def keep(
+        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmServerDeletion]
+    ) -> None:
+        """Change nothing."""
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
