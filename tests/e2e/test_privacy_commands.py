@@ -1,4 +1,4 @@
-"""Users see and delete their data; servers the bot left are purged after the grace period."""
+"""Users see and delete their data; servers the bot left, or whose admin asks, are purged."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from filmbot.config import Settings
 from filmbot.db.repositories.updates import CycleState, LedgerKey, UpdateRepository, retrying
 from filmbot.db.types import utcnow
-from filmbot.domain.updates import CATCH_UP_LOOKBACK_DAYS
+from filmbot.domain.models import Guild, Subscription, TitleRef
+from filmbot.domain.updates import (
+    CATCH_UP_LOOKBACK_DAYS,
+    GuildPrefs,
+    TitleSnapshot,
+    next_notification_hint,
+)
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.updates_delivery import DEFAULT_LEASE, Deliverer, DeliveryTally
 from filmbot.services.updates_detect import (
@@ -155,6 +161,20 @@ class UpdateEngine:
         """Run one cycle (waiting for one already running in this process)."""
         async with self._lock:
             return await self._cycle()
+
+    async def next_hints(
+        self, guild: Guild, subscriptions: Sequence[Subscription]
+    ) -> dict[TitleRef, str]:
+        """Say what each subscription will announce next, from the stored snapshots."""
+        refs = [s.ref for s in subscriptions]
+        async with self._sessionmaker() as session:
+            stored = await UpdateRepository(session).snapshots_for(self._scope, refs)
+        prefs, now, hints = GuildPrefs.for_guild(guild), self._now(), {}
+        for ref, snapshot in stored.items():
+            hint = next_notification_hint(TitleSnapshot.from_dict(snapshot.data, ref), prefs, now)
+            if hint:
+                hints[ref] = hint
+        return hints
 
     async def last_cycle(self) -> CycleReport | None:
         """Return the stored report of the last finished cycle of this scope."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -142,6 +142,23 @@ class UpdateRepository:
         row = TitleSnapshotRow
         query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
             row.scope == scope
+        )
+        result = await self._session.execute(query)
+        return {
+            TitleRef(MediaType(m), int(t)): StoredSnapshot(data, fetched)
+            for m, t, data, fetched in result
+        }
+
+    async def snapshots_for(
+        self, scope: str, refs: Sequence[TitleRef]
+    ) -> dict[TitleRef, StoredSnapshot]:
+        """Return the scope's stored snapshots of some titles."""
+        row = TitleSnapshotRow
+        pairs = [(ref.media_type.value, ref.tmdb_id) for ref in refs]
+        if not pairs:
+            return {}
+        query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
+            row.scope == scope, tuple_(row.media_type, row.tmdb_id).in_(pairs)
         )
         result = await self._session.execute(query)
         return {

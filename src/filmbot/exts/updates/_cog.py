@@ -28,6 +28,7 @@ class Updates(commands.Cog):
         self.engine = build_engine(self.bot)
         self.scheduler: UpdateScheduler | None = None
         self.bot.services.status_source = self.status
+        self.bot.services.subscriptions.set_hint_source(self.engine.next_hints)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
