@@ -25,6 +25,7 @@ EXTENSIONS = (
     "filmbot.exts.privacy",
     "filmbot.exts.updates",
 )
+LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0
 HEARTBEAT_SECONDS = 30.0
 
@@ -75,6 +76,8 @@ class FilmBot(commands.AutoShardedBot):
             self.heartbeat.start()
         for name in self.extension_names:
             await self.load_extension(name)
+        if self.settings.message_content_intent and LEGACY_EXTENSION not in self.extension_names:
+            await self.load_extension(LEGACY_EXTENSION)
         if self.settings.sync_commands:
             synced = await self.tree.sync()
             log.info("Registered %d slash commands", len(synced))

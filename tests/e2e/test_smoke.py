@@ -14,3 +14,9 @@ async def test_search_lists_dune_titles(
     assert reply.embeds, reply.content
     text = reply.embeds[0]["description"]
     assert "Dune" in text
+
+
+async def test_prefix_commands_and_message_intent_are_off_by_default(filmbot: FilmBot) -> None:
+    assert not filmbot.intents.message_content
+    assert not filmbot.intents.guild_messages
+    assert [c.name for c in filmbot.commands] == []
