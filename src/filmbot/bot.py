@@ -21,6 +21,7 @@ EXTENSIONS = (
     "filmbot.exts.search",
     "filmbot.exts.subscriptions",
     "filmbot.exts.watchlist",
+    "filmbot.exts.recommend",
     "filmbot.exts.admin",
     "filmbot.exts.privacy",
     "filmbot.exts.updates",
@@ -56,7 +57,11 @@ class FilmBot(commands.AutoShardedBot):
         if settings.shard_ids is not None:
             sharding["shard_ids"] = settings.shard_ids
         super().__init__(
-            command_prefix=commands.when_mentioned_or(settings.prefix),
+            command_prefix=(
+                commands.when_mentioned_or(settings.prefix)
+                if settings.message_content_intent
+                else commands.when_mentioned
+            ),
             intents=build_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             **sharding,

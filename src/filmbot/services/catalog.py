@@ -182,8 +182,24 @@ class CatalogService:
         self, ref: TitleRef, *, page: int = 1, language: str | None = None
     ) -> SearchPage:
         """Titles similar to one title."""
+        return await self._related(ref, "similar", page, language)
+
+    async def recommendations(
+        self, ref: TitleRef, *, page: int = 1, language: str | None = None
+    ) -> SearchPage:
+        """Titles TMDB recommends to people who liked one title."""
+        return await self._related(ref, "recommendations", page, language)
+
+    async def _related(
+        self,
+        ref: TitleRef,
+        kind: Literal["similar", "recommendations"],
+        page: int,
+        language: str | None,
+    ) -> SearchPage:
+        fetch = self._tmdb.similar if kind == "similar" else self._tmdb.recommendations
         try:
-            result = await self._tmdb.similar(ref, page=page, language=language)
+            result = await fetch(ref, page=page, language=language)
         except TMDBNotFound:
             raise NotFoundError("TMDB has no such title.") from None
         items = [summarise(r) for r in result.results if isinstance(r, MovieResult | TVResult)]

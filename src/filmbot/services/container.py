@@ -15,6 +15,7 @@ from filmbot.services._uow import Sessions
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.privacy import PrivacyService
+from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
 from filmbot.services.watchlist import WatchlistService
 from filmbot.tmdb import TMDBClient
@@ -39,6 +40,7 @@ class Services:
     watchlist: WatchlistService
     admin: AdminService
     privacy: PrivacyService
+    recommendations: RecommendationService
     redis: Redis | None = None
     status_source: Callable[[], Awaitable[str]] | None = None
 
@@ -63,15 +65,17 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     sessions = create_sessionmaker(engine)
     redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
     tmdb = TMDBClient.from_settings(settings, sessionmaker=sessions, redis=redis)
+    catalog = CatalogService(tmdb)
     return Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
         tmdb=tmdb,
-        catalog=CatalogService(tmdb),
+        catalog=catalog,
         subscriptions=SubscriptionService(sessions),
         watchlist=WatchlistService(sessions, settings.max_watchlist_items),
         admin=AdminService(sessions),
         privacy=PrivacyService(sessions, settings.guild_data_grace_days),
+        recommendations=RecommendationService(sessions, tmdb, catalog, settings),
         redis=redis,
     )

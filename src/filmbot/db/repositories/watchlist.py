@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -235,6 +237,26 @@ class RatingRepository:
             )
         rows = await self._session.execute(query)
         return [(int(u), TitleRef(MediaType(m), int(t)), int(s)) for u, m, t, s in rows]
+
+    async def community_since(
+        self, guild_id: int | None, since: datetime | None
+    ) -> list[tuple[int, TitleRef, int, datetime]]:
+        """Ratings of a guild (or all guilds) changed after `since`, oldest first."""
+        query = select(
+            RatingRow.user_id,
+            RatingRow.media_type,
+            RatingRow.tmdb_id,
+            RatingRow.score,
+            RatingRow.updated_at,
+        ).order_by(RatingRow.updated_at, RatingRow.id)
+        if guild_id is not None:
+            query = query.join(WatchlistRow, WatchlistRow.id == RatingRow.watchlist_id).where(
+                WatchlistRow.guild_id == guild_id
+            )
+        if since is not None:
+            query = query.where(RatingRow.updated_at >= since)
+        rows = await self._session.execute(query)
+        return [(int(u), TitleRef(MediaType(m), int(t)), int(s), w) for u, m, t, s, w in rows]
 
     async def count(self, guild_id: int | None = None) -> int:
         """Count ratings, of one guild or of all."""

@@ -1,0 +1,239 @@
+"""Personal recommendations: the user's ratings, TMDB's related titles and the community's taste."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from filmbot.config import Settings
+from filmbot.db.repositories import RatingRepository, WatchlistRepository
+from filmbot.domain.models import MediaType, TitleRef, WatchlistItem
+from filmbot.domain.recommend import (
+    Candidate,
+    CommunityRating,
+    ContentWeights,
+    ItemSimilarityIndex,
+    RecommendationResult,
+    RecommendConfig,
+    RecommendRequest,
+    UserRating,
+    plan,
+    recommend,
+)
+from filmbot.services._uow import Sessions
+from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise_details
+from filmbot.tmdb import TMDBClient
+from filmbot.tmdb.errors import TMDBError
+from filmbot.tmdb.models import TitleDetails
+
+log = logging.getLogger(__name__)
+
+WATCHLIST = "watchlist"
+
+
+def candidate(summary: TitleSummary, source: TitleRef | None = None) -> Candidate:
+    """A recommendation candidate from a TMDB title."""
+    return Candidate(
+        ref=summary.ref,
+        title=summary.title,
+        genre_ids=summary.genre_ids,
+        vote_average=summary.vote_average,
+        popularity=summary.popularity,
+        source=source,
+    )
+
+
+@dataclass(slots=True)
+class _CommunityIndex:
+    """A community's similarity index and how far it has read the ratings table."""
+
+    index: ItemSimilarityIndex
+    pairs: set[tuple[int, TitleRef]] = field(default_factory=set)
+    seen_until: datetime | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class CommunityIndexes:
+    """One similarity index per server (or one for all servers), kept current incrementally.
+
+    Each request reads only the ratings changed since the last one and applies them; the
+    index is rebuilt only when ratings were deleted (the row count no longer matches).
+    """
+
+    def __init__(self, sessions: Sessions, *, cross_guild: bool) -> None:
+        self._sessions = sessions
+        self._cross_guild = cross_guild
+        self._indexes: dict[int | None, _CommunityIndex] = {}
+
+    async def for_guild(self, guild_id: int) -> ItemSimilarityIndex:
+        """The index over this server's ratings (or everyone's when cross-guild is on)."""
+        scope = None if self._cross_guild else guild_id
+        entry = self._indexes.setdefault(scope, _CommunityIndex(ItemSimilarityIndex()))
+        async with entry.lock:
+            async with self._sessions() as session:
+                repo = RatingRepository(session)
+                changed = await repo.community_since(scope, entry.seen_until)
+                total = await repo.count(scope)
+            for user_id, ref, score, updated_at in changed:
+                entry.index.set_rating(user_id, ref, score)
+                entry.pairs.add((user_id, ref))
+                entry.seen_until = max(entry.seen_until or updated_at, updated_at)
+            if len(entry.pairs) != total:
+                entry = await self._rebuild(scope)
+            return entry.index
+
+    async def _rebuild(self, scope: int | None) -> _CommunityIndex:
+        async with self._sessions() as session:
+            rows = await RatingRepository(session).community_since(scope, None)
+        ratings = [CommunityRating(user_id, ref, score) for user_id, ref, score, _ in rows]
+        entry = _CommunityIndex(ItemSimilarityIndex.build(ratings))
+        entry.pairs = {(r.user_id, r.ref) for r in ratings}
+        entry.seen_until = max((row[3] for row in rows), default=None)
+        old = self._indexes.get(scope)
+        if old is not None:
+            entry.lock = old.lock
+        self._indexes[scope] = entry
+        log.debug(
+            "Rebuilt the similarity index of %s from %d ratings", scope or "all servers", len(rows)
+        )
+        return entry
+
+
+class RecommendationService:
+    """Recommend titles to a member from their ratings, TMDB and the server's taste."""
+
+    def __init__(
+        self, sessions: Sessions, tmdb: TMDBClient, catalog: CatalogService, settings: Settings
+    ) -> None:
+        self._sessions = sessions
+        self._tmdb = tmdb
+        self._catalog = catalog
+        self.communities = CommunityIndexes(sessions, cross_guild=settings.recommend_cross_guild)
+        self.config = RecommendConfig(
+            content=ContentWeights(
+                genre=settings.recommend_genre_weight,
+                rating=settings.recommend_rating_weight,
+                media_type=settings.recommend_type_weight,
+            )
+        )
+
+    async def recommend(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        based_on: str | None = None,
+        media_type: MediaType | None = None,
+        language: str | None = None,
+        limit: int = 10,
+    ) -> RecommendationResult:
+        """Up to `limit` titles the user does not have yet, each with its reasons."""
+        async with self._sessions() as session:
+            items = await WatchlistRepository(session).list_for_user(guild_id, user_id)
+        index = await self.communities.for_guild(guild_id)
+        seed = await self._seed(based_on, language)
+        rated = [i for i in items if i.rating is not None]
+        details = await self._details([i.ref for i in rated], language)
+        request = RecommendRequest(
+            ratings=[_user_rating(i, details.get(i.ref)) for i in rated],
+            watchlist=[i.ref for i in items],
+            seed=seed,
+            media_type=media_type,
+        )
+        config = _with_limit(self.config, limit)
+        wanted = plan(request, index, config)
+        candidates, trending, catalogue = await asyncio.gather(
+            self._related(wanted.tmdb_seeds, language),
+            self._trending(media_type, language)
+            if request.is_cold_start or not rated
+            else _nothing(),
+            self._details(wanted.details_needed, language),
+        )
+        request = RecommendRequest(
+            ratings=request.ratings,
+            watchlist=request.watchlist,
+            candidates=candidates,
+            trending=trending,
+            catalogue={ref: candidate(summarise_details(d)) for ref, d in catalogue.items()},
+            genre_names=await self._genre_names(language),
+            seed=seed,
+            media_type=media_type,
+        )
+        return recommend(request, index, config)
+
+    async def _seed(self, based_on: str | None, language: str | None) -> Candidate | None:
+        if based_on is None or not based_on.strip() or based_on.strip().casefold() == WATCHLIST:
+            return None
+        resolution = await self._catalog.resolve(based_on, language=language)
+        best = resolution.choices[0]
+        if not best.genre_ids:
+            best = summarise_details(await self._catalog.details(best.ref, language=language))
+        return candidate(best)
+
+    async def _related(self, seeds: Sequence[TitleRef], language: str | None) -> list[Candidate]:
+        async def around(seed: TitleRef) -> list[Candidate]:
+            pages = await asyncio.gather(
+                self._catalog.similar(seed, language=language),
+                self._catalog.recommendations(seed, language=language),
+                return_exceptions=True,
+            )
+            found: list[Candidate] = []
+            for page in pages:
+                if isinstance(page, SearchPage):
+                    found.extend(candidate(s, seed) for s in page.items)
+                elif isinstance(page, Exception):
+                    log.warning("TMDB related titles of %s failed: %s", seed, page)
+            return found
+
+        groups = await asyncio.gather(*(around(seed) for seed in seeds))
+        return [c for group in groups for c in group]
+
+    async def _trending(
+        self, media_type: MediaType | None, language: str | None
+    ) -> list[Candidate]:
+        media = media_type.value if media_type else "all"
+        try:
+            page = await self._catalog.trending(media, "week", language=language)  # type: ignore[arg-type]
+        except TMDBError as exc:
+            log.warning("Trending titles unavailable for recommendations: %s", exc)
+            return []
+        return [candidate(s) for s in page.items]
+
+    async def _details(
+        self, refs: Iterable[TitleRef], language: str | None
+    ) -> dict[TitleRef, TitleDetails]:
+        refs = list(refs)
+        if not refs:
+            return {}
+        batch = await self._tmdb.get_many_details(refs, language=language)
+        return dict(batch.found)
+
+    async def _genre_names(self, language: str | None) -> dict[int, str]:
+        names: dict[int, str] = {}
+        for media in MediaType:
+            try:
+                names.update(
+                    {g.id: g.name for g in await self._tmdb.genres(media, language=language)}
+                )
+            except TMDBError as exc:
+                log.warning("Genre names unavailable: %s", exc)
+        return names
+
+
+async def _nothing() -> list[Candidate]:
+    return []
+
+
+def _user_rating(item: WatchlistItem, details: TitleDetails | None) -> UserRating:
+    assert item.rating is not None
+    genres = tuple(g.id for g in details.genres) if details is not None else ()
+    return UserRating(item.ref, item.rating.score, item.title, genres, item.rating.updated_at)
+
+
+def _with_limit(config: RecommendConfig, limit: int) -> RecommendConfig:
+    from dataclasses import replace
+
+    return replace(config, limit=max(1, min(limit, 25)))

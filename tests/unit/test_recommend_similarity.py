@@ -1,0 +1,194 @@
+"""Item-item similarity index: counts, similarity formula and incremental updates."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.recommend_similarity import (
+    CommunityRating,
+    ItemSimilarityIndex,
+    SimilarityParams,
+)
+
+
+def movie(n: int) -> TitleRef:
+    return TitleRef(MediaType.MOVIE, n)
+
+
+def tv(n: int) -> TitleRef:
+    return TitleRef(MediaType.TV, n)
+
+
+def snapshot(index: ItemSimilarityIndex, refs: list[TitleRef]) -> dict[TitleRef, object]:
+    return {
+        r: (
+            index.signal_count(r),
+            index.liker_count(r),
+            [index.co_like_count(r, other) for other in refs],
+            [(n.ref, round(n.similarity, 12), n.co_count) for n in index.neighbours(r)],
+        )
+        for r in refs
+    }
+
+
+LIKES_ONLY = SimilarityParams(signal_threshold=7)
+
+
+def test_co_counts_track_raters_and_likers_of_both_titles() -> None:
+    index = ItemSimilarityIndex.build(
+        [
+            CommunityRating(1, movie(1), 9),
+            CommunityRating(1, movie(2), 8),
+            CommunityRating(2, movie(1), 7),
+            CommunityRating(2, movie(2), 10),
+            CommunityRating(3, movie(1), 9),
+            CommunityRating(3, movie(2), 3),
+        ]
+    )
+    assert index.co_signal_count(movie(1), movie(2)) == 3
+    assert index.co_like_count(movie(1), movie(2)) == 2
+    assert index.liker_count(movie(1)) == 3
+    assert index.liker_count(movie(2)) == 2
+    assert index.signal_count(movie(2)) == 3
+
+
+def test_scores_below_the_signal_threshold_are_not_counted() -> None:
+    ratings = [CommunityRating(1, movie(1), 6), CommunityRating(1, movie(2), 6)]
+    likes_only = ItemSimilarityIndex.build(ratings, LIKES_ONLY)
+    assert likes_only.co_signal_count(movie(1), movie(2)) == 0
+    assert likes_only.neighbours(movie(1)) == []
+    every_rating = ItemSimilarityIndex.build(ratings)
+    assert [n.ref for n in every_rating.neighbours(movie(1))] == [movie(2)]
+    assert every_rating.co_like_count(movie(1), movie(2)) == 0
+
+
+def test_similarity_is_shrunk_cosine_of_like_vectors() -> None:
+    params = SimilarityParams(shrink=2.0, alpha=0.5, neighbours=10)
+    ratings = [CommunityRating(u, movie(1), 8) for u in range(4)]
+    ratings += [CommunityRating(u, movie(2), 8) for u in range(2)]
+    index = ItemSimilarityIndex.build(ratings, params)
+    [neighbour] = index.neighbours(movie(1))
+    assert neighbour.ref == movie(2)
+    assert neighbour.co_count == 2
+    assert neighbour.similarity == pytest.approx(2 / (math.sqrt(4 * 2) + 2.0))
+
+
+def test_asymmetric_alpha_weights_the_two_popularities_differently() -> None:
+    params = SimilarityParams(shrink=0.0, alpha=0.75, neighbours=10)
+    ratings = [CommunityRating(u, movie(1), 8) for u in range(4)]
+    ratings += [CommunityRating(u, movie(2), 8) for u in range(2)]
+    index = ItemSimilarityIndex.build(ratings, params)
+    assert index.neighbours(movie(1))[0].similarity == pytest.approx(2 / (4**0.75 * 2**0.25))
+    assert index.neighbours(movie(2))[0].similarity == pytest.approx(2 / (2**0.75 * 4**0.25))
+
+
+def test_neighbour_list_is_capped_and_best_first() -> None:
+    ratings = [CommunityRating(u, movie(0), 9) for u in range(10)]
+    ratings += [CommunityRating(u, movie(k), 9) for k in range(1, 6) for u in range(k)]
+    index = ItemSimilarityIndex.build(ratings, SimilarityParams(neighbours=3))
+    refs = [n.ref for n in index.neighbours(movie(0))]
+    assert refs == [movie(5), movie(4), movie(3)]
+
+
+@pytest.mark.parametrize("threshold", [1, 7])
+def test_incremental_updates_equal_a_full_rebuild(threshold: int) -> None:
+    params = SimilarityParams(signal_threshold=threshold, neighbours=5)
+    rng = random.Random(7)
+    refs = [movie(i) for i in range(12)] + [tv(i) for i in range(6)]
+    live = ItemSimilarityIndex(params)
+    state: dict[tuple[int, TitleRef], int] = {}
+    for step in range(600):
+        user, ref = rng.randrange(15), rng.choice(refs)
+        if rng.random() < 0.2:
+            live.remove_rating(user, ref)
+            state.pop((user, ref), None)
+        else:
+            score = rng.randint(1, 10)
+            live.set_rating(user, ref, score)
+            state[(user, ref)] = score
+        if step % 50 == 0:
+            live.neighbours(rng.choice(refs))  # fill the row cache mid-way
+    rebuilt = ItemSimilarityIndex.build(
+        [CommunityRating(u, r, s) for (u, r), s in state.items()], params
+    )
+    assert snapshot(live, refs) == snapshot(rebuilt, refs)
+    assert any(snapshot(rebuilt, refs)[r][3] for r in refs)
+
+
+def test_changing_a_rating_below_the_threshold_withdraws_the_signal() -> None:
+    index = ItemSimilarityIndex.build(
+        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)], LIKES_ONLY
+    )
+    assert index.neighbours(movie(1))[0].ref == movie(2)
+    index.set_rating(1, movie(2), 4)
+    assert index.neighbours(movie(1)) == []
+    assert index.signal_count(movie(2)) == 0
+    assert index.liker_count(movie(2)) == 0
+
+
+def test_lowering_a_rating_keeps_the_co_rating_but_drops_the_co_like() -> None:
+    index = ItemSimilarityIndex.build(
+        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)]
+    )
+    index.set_rating(1, movie(2), 4)
+    assert index.co_signal_count(movie(1), movie(2)) == 1
+    assert index.co_like_count(movie(1), movie(2)) == 0
+
+
+def test_removing_a_member_drops_all_their_likes() -> None:
+    index = ItemSimilarityIndex.build(
+        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)]
+        + [CommunityRating(2, movie(1), 9), CommunityRating(2, movie(3), 9)]
+    )
+    index.remove_user(1)
+    assert index.co_signal_count(movie(1), movie(2)) == 0
+    assert index.co_like_count(movie(1), movie(2)) == 0
+    assert index.co_like_count(movie(1), movie(3)) == 1
+    assert list(index.user_refs(1)) == []
+
+
+def test_removing_an_unknown_rating_changes_nothing() -> None:
+    index = ItemSimilarityIndex.build([CommunityRating(1, movie(1), 9)])
+    index.remove_rating(2, movie(1))
+    index.remove_rating(1, movie(99))
+    assert index.liker_count(movie(1)) == 1
+    assert index.signal_count(movie(1)) == 1
+
+
+def test_score_sums_weighted_similarity_and_names_strongest_seed() -> None:
+    ratings = [CommunityRating(u, movie(1), 9) for u in range(3)]
+    ratings += [CommunityRating(u, movie(2), 9) for u in range(3)]
+    ratings += [CommunityRating(u, movie(3), 9) for u in (0,)]
+    ratings += [CommunityRating(u, movie(9), 9) for u in range(3)]
+    index = ItemSimilarityIndex.build(ratings, SimilarityParams(shrink=0.0))
+    evidence = index.score({movie(1): 1.0, movie(3): 0.5})
+    target = evidence[movie(9)]
+    sim_1_9 = 3 / 3
+    sim_3_9 = 1 / math.sqrt(1 * 3)
+    assert target.score == pytest.approx(sim_1_9 + 0.5 * sim_3_9)
+    assert target.seed == movie(1)
+    assert target.co_count == 3
+
+
+def test_set_params_keeps_counts_but_refuses_a_new_signal_threshold() -> None:
+    index = ItemSimilarityIndex.build(
+        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)]
+    )
+    before = index.neighbours(movie(1))[0].similarity
+    index.set_params(SimilarityParams(shrink=0.0))
+    assert index.neighbours(movie(1))[0].similarity == pytest.approx(1.0)
+    assert before != pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        index.set_params(SimilarityParams(signal_threshold=8))
+
+
+def test_title_stats_respect_minimum_count() -> None:
+    index = ItemSimilarityIndex.build(
+        [CommunityRating(u, movie(1), 8 + u % 2) for u in range(4)]
+        + [CommunityRating(1, movie(2), 10)]
+    )
+    assert list(index.title_stats(min_count=3)) == [(movie(1), 8.5, 4)]
