@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,11 +29,38 @@ from filmbot.services._uow import Sessions
 from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise_details
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBError
-from filmbot.tmdb.models import TitleDetails
 
 log = logging.getLogger(__name__)
 
 WATCHLIST = "watchlist"
+FACTS_CAPACITY = 50_000
+FACTS_TTL_SECONDS = 24 * 3600.0
+
+
+class TitleFacts:
+    """A bounded, expiring map of the few facts scoring needs per title (not whole payloads)."""
+
+    def __init__(self, capacity: int, ttl: float) -> None:
+        self._capacity, self._ttl = capacity, ttl
+        self._items: OrderedDict[tuple[TitleRef, str | None], tuple[float, Candidate]] = (
+            OrderedDict()
+        )
+
+    def get(self, key: tuple[TitleRef, str | None]) -> Candidate | None:
+        """The cached facts, if fresh."""
+        entry = self._items.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        self._items.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: tuple[TitleRef, str | None], value: Candidate) -> Candidate:
+        """Remember facts, evicting the least recently used beyond capacity."""
+        self._items[key] = (time.monotonic() + self._ttl, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+        return value
 
 
 def candidate(summary: TitleSummary, source: TitleRef | None = None) -> Candidate:
@@ -112,6 +141,7 @@ class RecommendationService:
         self._tmdb = tmdb
         self._catalog = catalog
         self.communities = CommunityIndexes(sessions, cross_guild=settings.recommend_cross_guild)
+        self._known = TitleFacts(FACTS_CAPACITY, FACTS_TTL_SECONDS)
         self.config = RecommendConfig(
             content=ContentWeights(
                 genre=settings.recommend_genre_weight,
@@ -136,9 +166,9 @@ class RecommendationService:
         index = await self.communities.for_guild(guild_id)
         seed = await self._seed(based_on, language)
         rated = [i for i in items if i.rating is not None]
-        details = await self._details([i.ref for i in rated], language)
+        facts = await self._facts([i.ref for i in rated], language)
         request = RecommendRequest(
-            ratings=[_user_rating(i, details.get(i.ref)) for i in rated],
+            ratings=[_user_rating(i, facts.get(i.ref)) for i in rated],
             watchlist=[i.ref for i in items],
             seed=seed,
             media_type=media_type,
@@ -150,14 +180,14 @@ class RecommendationService:
             self._trending(media_type, language)
             if request.is_cold_start or not rated
             else _nothing(),
-            self._details(wanted.details_needed, language),
+            self._facts(wanted.details_needed, language),
         )
         request = RecommendRequest(
             ratings=request.ratings,
             watchlist=request.watchlist,
             candidates=candidates,
             trending=trending,
-            catalogue={ref: candidate(summarise_details(d)) for ref, d in catalogue.items()},
+            catalogue=catalogue,
             genre_names=await self._genre_names(language),
             seed=seed,
             media_type=media_type,
@@ -202,14 +232,18 @@ class RecommendationService:
             return []
         return [candidate(s) for s in page.items]
 
-    async def _details(
+    async def _facts(
         self, refs: Iterable[TitleRef], language: str | None
-    ) -> dict[TitleRef, TitleDetails]:
-        refs = list(refs)
-        if not refs:
-            return {}
-        batch = await self._tmdb.get_many_details(refs, language=language)
-        return dict(batch.found)
+    ) -> dict[TitleRef, Candidate]:
+        """Genres, votes and popularity of titles, from a small in-process cache or TMDB."""
+        wanted = list(dict.fromkeys(refs))
+        found = {ref: fact for ref in wanted if (fact := self._known.get((ref, language)))}
+        missing = [ref for ref in wanted if ref not in found]
+        if missing:
+            batch = await self._tmdb.get_many_details(missing, language=language)
+            for ref, details in batch.found.items():
+                found[ref] = self._known.put((ref, language), candidate(summarise_details(details)))
+        return found
 
     async def _genre_names(self, language: str | None) -> dict[int, str]:
         names: dict[int, str] = {}
@@ -227,9 +261,9 @@ async def _nothing() -> list[Candidate]:
     return []
 
 
-def _user_rating(item: WatchlistItem, details: TitleDetails | None) -> UserRating:
+def _user_rating(item: WatchlistItem, facts: Candidate | None) -> UserRating:
     assert item.rating is not None
-    genres = tuple(g.id for g in details.genres) if details is not None else ()
+    genres = facts.genre_ids if facts is not None else ()
     return UserRating(item.ref, item.rating.score, item.title, genres, item.rating.updated_at)
 
 
