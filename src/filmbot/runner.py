@@ -85,13 +85,13 @@ async def run_bot(settings: Settings) -> int:
     bot = FilmBot(settings, services)
     stop = asyncio.Event()
     _install_signals(stop)
+    stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+    token = settings.discord_token.get_secret_value()
     try:
-        await login_with_backoff(bot, settings.discord_token.get_secret_value())
-        connection = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")
-        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
-        done, _ = await asyncio.wait({connection, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if connection in done:
-            connection.result()
+        login = asyncio.create_task(login_with_backoff(bot, token), name="discord-login")
+        if await _finished_first(login, stopper):
+            connection = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")
+            await _finished_first(connection, stopper)
         return EXIT_OK
     except StartupError as exc:
         return _startup_failed(exc)
@@ -102,8 +102,20 @@ async def run_bot(settings: Settings) -> int:
             )
         )
     finally:
+        stopper.cancel()
         await bot.close()
         log.info("FilmBot stopped")
+
+
+async def _finished_first(task: asyncio.Task[None], stopper: asyncio.Task[bool]) -> bool:
+    """Wait for the task or a stop signal; True when the task finished (its error is raised)."""
+    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()
+        return True
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return False
 
 
 def _startup_failed(error: StartupError) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.tmdb_server import FakeTMDB
 
+REVIEW = "A private opinion about dreams within dreams"
+
 
 def _env(
     fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path, **extra: str
@@ -76,6 +78,13 @@ async def test_sigterm_after_connecting_stops_cleanly_with_exit_0(
     process = await _start(_env(fake_discord, fake_tmdb, tmp_path), tmp_path)
     try:
         await fake_discord.wait_ready(timeout=60)
+        guild = next(iter(fake_discord.guilds.values()))
+        user = next(m for m in guild.members.values() if not m.user.bot).user
+        await _wait_commands(fake_discord)
+        rated = await fake_discord.slash(
+            guild, user, "watchlist-rate", query="movie:27205", score=9, review=REVIEW, timeout=30
+        )
+        assert "Rated" in rated.content
         process.send_signal(signal.SIGTERM)
         _out, err = await asyncio.wait_for(process.communicate(), 60)
     finally:
@@ -86,3 +95,33 @@ async def test_sigterm_after_connecting_stops_cleanly_with_exit_0(
     assert "SIGTERM received: shutting down" in log
     assert "FilmBot stopped" in log
     assert fake_discord.token not in log
+    assert REVIEW not in log
+
+
+async def _wait_commands(fake: FakeDiscord) -> None:
+    for _ in range(200):
+        if fake.global_commands:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot never registered its commands")
+
+
+async def test_unreachable_discord_is_retried_with_backoff_and_sigterm_still_stops_it(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
+) -> None:
+    env = _env(fake_discord, fake_tmdb, tmp_path, DISCORD_API_BASE_URL="http://127.0.0.1:9/api/v10")
+    process = await _start(env, tmp_path)
+    log_file = tmp_path / "logs" / "filmbot.log"
+    try:
+        for _ in range(300):
+            if log_file.exists() and "Discord is unreachable" in log_file.read_text():
+                break
+            await asyncio.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert "retrying in 2 s" in log_file.read_text()
+    assert process.returncode == 0
+    assert "Traceback" not in err.decode()
