@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from filmbot.domain.models import MediaType, TitleRef
 
 
 def _lenient_date(value: object) -> object:
@@ -53,3 +55,68 @@ class TMDBModel(BaseModel):
         if isinstance(data, dict):
             return {key: value for key, value in data.items() if value is not None}
         return data
+
+
+class MovieFields(TMDBModel):
+    """What every movie payload shares: id, titles, release date, and the derived identity."""
+
+    id: int
+    title: str = ""
+    original_title: str = ""
+    original_language: str = ""
+    overview: str = ""
+    release_date: LenientDate = None
+    poster_path: str | None = None
+    backdrop_path: str | None = None
+    popularity: float = 0.0
+    vote_average: float = 0.0
+    vote_count: int = 0
+    adult: bool = False
+
+    @property
+    def ref(self) -> TitleRef:
+        """This movie's identity."""
+        return TitleRef(MediaType.MOVIE, self.id)
+
+    @property
+    def display_title(self) -> str:
+        """The localised title, else the original."""
+        return self.title or self.original_title
+
+    @property
+    def year(self) -> int | None:
+        """The release year, if known."""
+        return self.release_date.year if self.release_date else None
+
+
+class TVFields(TMDBModel):
+    """What every TV payload shares: id, names, first air date, and the derived identity."""
+
+    id: int
+    name: str = ""
+    original_name: str = ""
+    original_language: str = ""
+    overview: str = ""
+    first_air_date: LenientDate = None
+    origin_country: list[str] = Field(default_factory=list)
+    poster_path: str | None = None
+    backdrop_path: str | None = None
+    popularity: float = 0.0
+    vote_average: float = 0.0
+    vote_count: int = 0
+    adult: bool = False
+
+    @property
+    def ref(self) -> TitleRef:
+        """This show's identity."""
+        return TitleRef(MediaType.TV, self.id)
+
+    @property
+    def display_title(self) -> str:
+        """The localised name, else the original."""
+        return self.name or self.original_name
+
+    @property
+    def year(self) -> int | None:
+        """The first air year, if known."""
+        return self.first_air_date.year if self.first_air_date else None

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from filmbot.domain.models import MediaType, TitleRef
-from filmbot.tmdb._base import LenientDate, LenientDateTime, TMDBModel
+from filmbot.domain.models import MediaType
+from filmbot.tmdb._base import LenientDate, LenientDateTime, MovieFields, TMDBModel, TVFields
 
 
 class ReleaseType(enum.IntEnum):
@@ -182,27 +182,15 @@ class Collection(TMDBModel):
     backdrop_path: str | None = None
 
 
-class MovieDetails(TMDBModel):
+class MovieDetails(MovieFields):
     """A movie with whatever `append_to_response` brought along."""
 
-    id: int
-    title: str = ""
-    original_title: str = ""
-    original_language: str = ""
-    overview: str = ""
     tagline: str = ""
     status: str = ""
-    release_date: LenientDate = None
     runtime: int | None = None
     genres: list[Genre] = Field(default_factory=list)
-    poster_path: str | None = None
-    backdrop_path: str | None = None
     homepage: str = ""
     imdb_id: str | None = None
-    popularity: float = 0.0
-    vote_average: float = 0.0
-    vote_count: int = 0
-    adult: bool = False
     budget: int = 0
     revenue: int = 0
     belongs_to_collection: Collection | None = None
@@ -216,21 +204,6 @@ class MovieDetails(TMDBModel):
     def media_type(self) -> MediaType:
         """Always MediaType.MOVIE."""
         return MediaType.MOVIE
-
-    @property
-    def ref(self) -> TitleRef:
-        """This movie's identity."""
-        return TitleRef(MediaType.MOVIE, self.id)
-
-    @property
-    def display_title(self) -> str:
-        """The localised title, else the original."""
-        return self.title or self.original_title
-
-    @property
-    def year(self) -> int | None:
-        """The release year, if known."""
-        return self.release_date.year if self.release_date else None
 
 
 class Episode(TMDBModel):
@@ -287,19 +260,13 @@ class Creator(TMDBModel):
     credit_id: str = ""
 
 
-class TVDetails(TMDBModel):
+class TVDetails(TVFields):
     """A TV show with whatever `append_to_response` brought along."""
 
-    id: int
-    name: str = ""
-    original_name: str = ""
-    original_language: str = ""
-    overview: str = ""
     tagline: str = ""
     status: str = ""
     type: str = ""
     in_production: bool = False
-    first_air_date: LenientDate = None
     last_air_date: LenientDate = None
     number_of_seasons: int = 0
     number_of_episodes: int = 0
@@ -308,16 +275,9 @@ class TVDetails(TMDBModel):
     networks: list[Network] = Field(default_factory=list)
     created_by: list[Creator] = Field(default_factory=list)
     seasons: list[Season] = Field(default_factory=list)
-    origin_country: list[str] = Field(default_factory=list)
     next_episode_to_air: Episode | None = None
     last_episode_to_air: Episode | None = None
-    poster_path: str | None = None
-    backdrop_path: str | None = None
     homepage: str = ""
-    popularity: float = 0.0
-    vote_average: float = 0.0
-    vote_count: int = 0
-    adult: bool = False
     credits: Credits | None = None
     external_ids: ExternalIds | None = None
     videos: Videos | None = None
@@ -327,21 +287,6 @@ class TVDetails(TMDBModel):
     def media_type(self) -> MediaType:
         """Always MediaType.TV."""
         return MediaType.TV
-
-    @property
-    def ref(self) -> TitleRef:
-        """This show's identity."""
-        return TitleRef(MediaType.TV, self.id)
-
-    @property
-    def display_title(self) -> str:
-        """The localised name, else the original."""
-        return self.name or self.original_name
-
-    @property
-    def year(self) -> int | None:
-        """The first air year, if known."""
-        return self.first_air_date.year if self.first_air_date else None
 
 
 TitleDetails = MovieDetails | TVDetails

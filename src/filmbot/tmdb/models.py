@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.tmdb._base import LenientDate, LenientDateTime, TMDBModel
+from filmbot.tmdb._base import LenientDate, LenientDateTime, MovieFields, TMDBModel, TVFields
 from filmbot.tmdb.details import (
     CastMember,
     Collection,
@@ -87,73 +87,18 @@ class GenreList(TMDBModel):
     genres: list[Genre] = Field(default_factory=list)
 
 
-class MovieResult(TMDBModel):
+class MovieResult(MovieFields):
     """A movie in a search, trending or similar list."""
 
     media_type: Literal["movie"] = "movie"
-    id: int
-    title: str = ""
-    original_title: str = ""
-    original_language: str = ""
-    overview: str = ""
-    release_date: LenientDate = None
-    poster_path: str | None = None
-    backdrop_path: str | None = None
     genre_ids: list[int] = Field(default_factory=list)
-    popularity: float = 0.0
-    vote_average: float = 0.0
-    vote_count: int = 0
-    adult: bool = False
-
-    @property
-    def ref(self) -> TitleRef:
-        """This title's identity."""
-        return TitleRef(MediaType.MOVIE, self.id)
-
-    @property
-    def display_title(self) -> str:
-        """The localised title, else the original."""
-        return self.title or self.original_title
-
-    @property
-    def year(self) -> int | None:
-        """The release year, if known."""
-        return self.release_date.year if self.release_date else None
 
 
-class TVResult(TMDBModel):
+class TVResult(TVFields):
     """A TV show in a search, trending or similar list."""
 
     media_type: Literal["tv"] = "tv"
-    id: int
-    name: str = ""
-    original_name: str = ""
-    original_language: str = ""
-    overview: str = ""
-    first_air_date: LenientDate = None
-    poster_path: str | None = None
-    backdrop_path: str | None = None
     genre_ids: list[int] = Field(default_factory=list)
-    origin_country: list[str] = Field(default_factory=list)
-    popularity: float = 0.0
-    vote_average: float = 0.0
-    vote_count: int = 0
-    adult: bool = False
-
-    @property
-    def ref(self) -> TitleRef:
-        """This title's identity."""
-        return TitleRef(MediaType.TV, self.id)
-
-    @property
-    def display_title(self) -> str:
-        """The localised name, else the original."""
-        return self.name or self.original_name
-
-    @property
-    def year(self) -> int | None:
-        """The first air year, if known."""
-        return self.first_air_date.year if self.first_air_date else None
 
 
 class PersonResult(TMDBModel):
