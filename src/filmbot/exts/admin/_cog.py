@@ -13,7 +13,7 @@ from filmbot.domain.guild_settings import Setting
 from filmbot.exts._ui.context import bot_of, guild_of
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts.admin._checks import CLEAR_WORDS, find_channel, find_role
-from filmbot.exts.admin._views import ConfirmServerDeletion, SetupWizard, summary_embed
+from filmbot.exts.admin._views import SetupWizard, confirm_server_deletion, summary_embed
 from filmbot.services.admin import describe
 
 DELETE_DATA = "delete_server_data"
@@ -71,7 +71,7 @@ class Admin(commands.Cog):
             await interaction.response.send_message(
                 "This deletes **all** of this server's FilmBot data now: settings, subscriptions, "
                 "delivery history, and every member's watchlist, ratings and reviews here. Sure?",
-                view=ConfirmServerDeletion(interaction.user.id, guild.id),
+                view=confirm_server_deletion(interaction.user.id, guild.id),
                 ephemeral=True,
             )
             return

@@ -7,6 +7,7 @@ import discord
 from filmbot.domain.errors import FilmBotError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
+from filmbot.exts._ui.confirm import Confirm
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts.admin._checks import checked_role, postable_channel
@@ -194,42 +195,19 @@ def _show(setting: Setting, value: str | int | None) -> str:
     return str(value)
 
 
-class ConfirmServerDeletion(discord.ui.View):
-    """Confirm deleting everything FilmBot stores for this server."""
+def confirm_server_deletion(owner_id: int, guild_id: int) -> Confirm:
+    """Ask before deleting everything FilmBot stores for this server."""
 
-    def __init__(self, owner_id: int, guild_id: int) -> None:
-        super().__init__(timeout=60.0)
-        self.owner_id = owner_id
-        self.guild_id = guild_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only the admin who asked may confirm, and only with Manage Server."""
-        permissions = interaction.permissions
-        allowed = permissions.manage_guild or permissions.administrator
-        return interaction.user.id == self.owner_id and allowed
-
-    @discord.ui.button(
-        label="Delete all server data", style=discord.ButtonStyle.danger, custom_id="config:delete"
-    )
-    async def confirm(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmServerDeletion]
-    ) -> None:
-        """Delete the server's rows (cascading to everything it owns)."""
-        self.stop()
+    async def delete(interaction: discord.Interaction) -> str:
         bot = bot_of(interaction)
-        await bot.services.admin.delete_guild_data(self.guild_id)
-        bot.forget_guild_config(self.guild_id)
-        await interaction.response.edit_message(
-            content="🗑️ Deleted this server's FilmBot data. Settings are back to defaults.",
-            view=None,
-        )
+        await bot.services.admin.delete_guild_data(guild_id)
+        bot.forget_guild_config(guild_id)
+        return "🗑️ Deleted this server's FilmBot data. Settings are back to defaults."
 
-    @discord.ui.button(
-        label="Keep it", style=discord.ButtonStyle.secondary, custom_id="config:keep"
+    return Confirm(
+        owner_id,
+        delete,
+        confirm=("Delete all server data", "config:delete"),
+        cancel=("Keep it", "config:keep"),
+        allowed=lambda i: i.permissions.manage_guild or i.permissions.administrator,
     )
-    async def keep(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmServerDeletion]
-    ) -> None:
-        """Change nothing."""
-        self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)

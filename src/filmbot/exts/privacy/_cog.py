@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from filmbot.exts._ui.confirm import Confirm
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.services.privacy import PersonalData
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PURGE_HOURS = 6.0
-CONFIRM_TIMEOUT = 60.0
 
 
 def export(data: PersonalData) -> bytes:
@@ -45,40 +45,9 @@ def export(data: PersonalData) -> bytes:
     return json.dumps({"watchlist": rows}, indent=2, ensure_ascii=False).encode()
 
 
-class ConfirmDelete(discord.ui.View):
-    """A confirmation button for deleting everything."""
-
-    def __init__(self, owner_id: int) -> None:
-        super().__init__(timeout=CONFIRM_TIMEOUT)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only the owner of the data may confirm."""
-        return interaction.user.id == self.owner_id
-
-    @discord.ui.button(
-        label="Delete everything", style=discord.ButtonStyle.danger, custom_id="privacy:confirm"
-    )
-    async def confirm(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        """Delete the data."""
-        self.stop()
-        removed = await bot_of(interaction).services.privacy.delete(interaction.user.id)
-        await interaction.response.edit_message(
-            content=f"🗑️ Deleted {removed} watchlist items with their ratings and reviews.",
-            view=None,
-        )
-
-    @discord.ui.button(
-        label="Keep my data", style=discord.ButtonStyle.secondary, custom_id="privacy:cancel"
-    )
-    async def cancel(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmDelete]
-    ) -> None:
-        """Change nothing."""
-        self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+async def _delete_my_data(interaction: discord.Interaction) -> str:
+    removed = await bot_of(interaction).services.privacy.delete(interaction.user.id)
+    return f"🗑️ Deleted {removed} watchlist items with their ratings and reviews."
 
 
 class Privacy(commands.Cog):
@@ -132,6 +101,11 @@ class Privacy(commands.Cog):
         """Ask for confirmation, then delete everything stored about you."""
         await interaction.response.send_message(
             "This deletes your watchlist items, ratings and reviews in **every** server. Sure?",
-            view=ConfirmDelete(interaction.user.id),
+            view=Confirm(
+                interaction.user.id,
+                _delete_my_data,
+                confirm=("Delete everything", "privacy:confirm"),
+                cancel=("Keep my data", "privacy:cancel"),
+            ),
             ephemeral=True,
         )
