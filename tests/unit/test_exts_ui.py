@@ -311,3 +311,49 @@ async def test_picker_timeout_disables_the_menu_and_says_so() -> None:
     picker.message.edit.assert_awaited_once_with(
         content="The choice timed out; run the command again.", view=picker
     )
+
+
+# ----- errors in buttons, menus and forms ----------------------------------------------------
+
+
+async def test_view_callback_error_replies_with_an_error_id_that_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from filmbot.exts._ui.confirm import Confirm
+
+    async def broken(_interaction: discord.Interaction) -> str:
+        raise RuntimeError("database exploded")
+
+    view = Confirm(OWNER, broken, confirm=("Do it", "t:do"), cancel=("No", "t:no"))
+    it = interaction()
+    with caplog.at_level("ERROR"):
+        await view.on_error(it, RuntimeError("database exploded"), view.children[0])
+    message = it.response.send_message.call_args.args[0]
+    error_id = message.split("`")[1]
+    assert "error id" in message and "database exploded" not in message
+    assert any(error_id in record.getMessage() for record in caplog.records)
+    assert it.response.send_message.call_args.kwargs["ephemeral"] is True
+
+
+async def test_modal_domain_error_gets_the_short_domain_reply() -> None:
+    from filmbot.domain.errors import LimitReachedError
+    from filmbot.exts.watchlist._views import ReviewModal
+
+    modal = ReviewModal(1, title(27205, "Inception"))
+    it = interaction()
+    await modal.on_error(it, LimitReachedError("Your watchlist is full (3 titles)."))
+    it.response.send_message.assert_called_once_with(
+        "⚠️ Your watchlist is full (3 titles).", ephemeral=True
+    )
+
+
+async def test_setup_wizard_timeout_disables_every_control_and_says_so() -> None:
+    from filmbot.domain.models import Guild
+    from filmbot.exts.admin._views import SetupWizard
+
+    wizard = SetupWizard(OWNER, Guild(id=1))
+    wizard.message = create_autospec(discord.InteractionMessage, instance=True)
+    await wizard.on_timeout()
+    assert wizard.children and all(getattr(item, "disabled", False) for item in wizard.children)
+    content = wizard.message.edit.call_args.kwargs["content"]
+    assert "timed out" in content

@@ -6,12 +6,14 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from filmbot.exts._ui.errors import FilmBotView
+
 CONFIRM_TIMEOUT = 60.0
 OnConfirm = Callable[[discord.Interaction], Awaitable[str]]
 Allowed = Callable[[discord.Interaction], bool]
 
 
-class Confirm(discord.ui.View):
+class Confirm(FilmBotView):
     """Run `on_confirm` (which returns the closing message) or change nothing."""
 
     def __init__(

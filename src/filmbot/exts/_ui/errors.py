@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -42,6 +43,44 @@ def describe_error(error: app_commands.AppCommandError) -> tuple[str, bool]:
     return "", False
 
 
+def unexpected(where: str, error: BaseException) -> str:
+    """Log an unexpected error under a short id and return the reply that shows the id."""
+    error_id = uuid.uuid4().hex[:8]
+    log.error("Error %s in %s", error_id, where, exc_info=error)
+    return f"💥 Something went wrong on our side (error id `{error_id}`). It has been logged."
+
+
+async def component_error(interaction: discord.Interaction, error: Exception, where: str) -> None:
+    """Answer a failed button, menu or form like a failed command."""
+    if isinstance(error, ExternalServiceError):
+        message = f"⚠️ {error.user_message}"
+    elif isinstance(error, FilmBotError):
+        message = f"⚠️ {error.message}"
+    else:
+        message = unexpected(where, error)
+    await reply_error(interaction, message)
+
+
+class FilmBotView(discord.ui.View):
+    """A view whose callback errors get the same short replies and error ids as commands."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        """Reply to the member instead of only logging."""
+        await component_error(interaction, error, type(self).__name__)
+
+
+class FilmBotModal(discord.ui.Modal):
+    """A form whose submit errors get the same short replies and error ids as commands."""
+
+    async def on_error(  # type: ignore[override]  # discord.py's Modal narrows BaseView's hook
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
+        """Reply to the member instead of only logging."""
+        await component_error(interaction, error, type(self).__name__)
+
+
 async def reply_error(interaction: discord.Interaction, message: str) -> None:
     """Reply ephemerally, whether or not the interaction was answered already."""
     try:
@@ -72,13 +111,8 @@ class FilmBotTree(app_commands.CommandTree[discord.Client]):
         """Turn domain errors into replies; log unexpected ones with an id the user sees."""
         message, expected = describe_error(error)
         if not expected:
-            error_id = uuid.uuid4().hex[:8]
             command = interaction.command.qualified_name if interaction.command else "?"
-            original = getattr(error, "original", error)
-            log.error("Error %s in /%s", error_id, command, exc_info=original)
-            message = (
-                f"💥 Something went wrong on our side (error id `{error_id}`). It has been logged."
-            )
+            message = unexpected(f"/{command}", getattr(error, "original", error))
         else:
             original = getattr(error, "original", error)
             log.debug("Refused /%s: %s", interaction.command and interaction.command.name, original)

@@ -7,13 +7,15 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from filmbot.exts._ui.errors import FilmBotView
+
 log = logging.getLogger(__name__)
 
 PageRenderer = Callable[[int], Awaitable[discord.Embed]]
 VIEW_TIMEOUT = 180.0
 
 
-class Paginator(discord.ui.View):
+class Paginator(FilmBotView):
     """Page through `total` pages rendered on demand; 0-based page numbers."""
 
     def __init__(

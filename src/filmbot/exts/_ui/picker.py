@@ -9,6 +9,7 @@ import discord
 
 from filmbot.domain.errors import FilmBotError
 from filmbot.exts._ui.embeds import clip
+from filmbot.exts._ui.errors import FilmBotView
 from filmbot.services.catalog import TitleSummary
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class Reply:
             view.message = message
 
 
-class TitlePicker(discord.ui.View):
+class TitlePicker(FilmBotView):
     """Pick one of up to 25 titles; only the caller can pick."""
 
     def __init__(self, owner_id: int, choices: list[TitleSummary], on_pick: OnPick) -> None:

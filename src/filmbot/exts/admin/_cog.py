@@ -47,6 +47,7 @@ class Admin(commands.Cog):
         await interaction.response.send_message(
             embed=wizard.draft_embed(), view=wizard, ephemeral=True
         )
+        wizard.message = await interaction.original_response()
 
     @app_commands.command(
         name="config", description="Show or change a FilmBot setting (Manage Server)"

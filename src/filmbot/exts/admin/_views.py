@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import discord
 
 from filmbot.domain.errors import FilmBotError
@@ -10,10 +12,12 @@ from filmbot.domain.models import Guild
 from filmbot.exts._ui.confirm import Confirm
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.embeds import new_embed
+from filmbot.exts._ui.errors import FilmBotModal, FilmBotView
 from filmbot.exts.admin._checks import checked_role, postable_channel
 from filmbot.services.admin import describe
 
 WIZARD_TIMEOUT = 600.0
+_CONTROLS = (discord.ui.Button, discord.ui.Select, discord.ui.ChannelSelect, discord.ui.RoleSelect)
 
 
 def summary_embed(guild: Guild, title: str = "FilmBot settings") -> discord.Embed:
@@ -28,7 +32,7 @@ def summary_embed(guild: Guild, title: str = "FilmBot settings") -> discord.Embe
     return embed
 
 
-class LocaleModal(discord.ui.Modal, title="Timezone, language and region"):
+class LocaleModal(FilmBotModal, title="Timezone, language and region"):
     """Free-text settings of the wizard."""
 
     timezone: discord.ui.TextInput[LocaleModal] = discord.ui.TextInput(
@@ -56,14 +60,27 @@ class LocaleModal(discord.ui.Modal, title="Timezone, language and region"):
         await interaction.response.edit_message(embed=self.wizard.draft_embed(), view=self.wizard)
 
 
-class SetupWizard(discord.ui.View):
+class SetupWizard(FilmBotView):
     """Collect the settings, then save them all at once and show a summary."""
 
-    def __init__(self, owner_id: int, guild: Guild) -> None:
-        super().__init__(timeout=WIZARD_TIMEOUT)
+    def __init__(self, owner_id: int, guild: Guild, *, timeout: float = WIZARD_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
         self.owner_id = owner_id
         self.guild = guild
         self.values: dict[Setting, str | int | None] = {}
+        self.message: discord.InteractionMessage | None = None
+
+    async def on_timeout(self) -> None:
+        """Disable the controls and say that nothing unsaved was kept."""
+        for item in self.children:
+            if isinstance(item, _CONTROLS):
+                item.disabled = True
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(
+                    content="The setup timed out; unsaved choices were dropped. Run /setup again.",
+                    view=self,
+                )
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Only the admin who started the wizard may use it."""

@@ -8,6 +8,7 @@ import discord
 
 from filmbot.domain.errors import FilmBotError
 from filmbot.exts._ui.context import bot_of
+from filmbot.exts._ui.errors import FilmBotModal, FilmBotView
 from filmbot.services.catalog import TitleSummary
 
 PROMPT_TIMEOUT = 300.0
@@ -17,7 +18,7 @@ def _name(title: TitleSummary) -> str:
     return discord.utils.escape_markdown(title.title)
 
 
-class ReviewModal(discord.ui.Modal, title="Rate and review"):
+class ReviewModal(FilmBotModal, title="Rate and review"):
     """Score plus an optional long review."""
 
     score: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
@@ -74,7 +75,7 @@ class ReviewModal(discord.ui.Modal, title="Rate and review"):
             await interaction.response.send_message(text, ephemeral=True)
 
 
-class RatePrompt(discord.ui.View):
+class RatePrompt(FilmBotView):
     """Buttons 1-10 plus 'write a review', offered after marking a title watched."""
 
     def __init__(self, owner_id: int, guild_id: int, title: TitleSummary) -> None:
