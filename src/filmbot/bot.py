@@ -29,6 +29,7 @@ EXTENSIONS = (
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0
 HEARTBEAT_SECONDS = 30.0
+CACHE_PURGE_HOURS = 6.0
 
 
 def build_intents(settings: Settings) -> discord.Intents:
@@ -79,6 +80,7 @@ class FilmBot(commands.AutoShardedBot):
         """Load the extensions, register the slash commands, start the heartbeat."""
         if self.settings.health_file is not None:
             self.heartbeat.start()
+        self.purge_cache.start()
         for name in self.extension_names:
             await self.load_extension(name)
         if self.settings.message_content_intent and LEGACY_EXTENSION not in self.extension_names:
@@ -106,6 +108,16 @@ class FilmBot(commands.AutoShardedBot):
         if self.settings.health_file is not None and self.is_ready() and not self.is_closed():
             self.settings.health_file.touch()
 
+    @tasks.loop(hours=CACHE_PURGE_HOURS)
+    async def purge_cache(self) -> None:
+        """Delete expired rows of the TMDB database cache."""
+        try:
+            removed = await self.services.tmdb.purge_expired_cache()
+        except Exception:
+            log.exception("Purging the TMDB cache failed; will retry")
+            return
+        log.debug("Purged %d expired TMDB cache rows", removed)
+
     async def on_ready(self) -> None:
         """Log who we are once connected."""
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
@@ -131,6 +143,7 @@ class FilmBot(commands.AutoShardedBot):
     async def close(self) -> None:
         """Close the gateway, then the services."""
         self.heartbeat.cancel()
+        self.purge_cache.cancel()
         try:
             await super().close()
         finally:

@@ -20,3 +20,22 @@ async def test_prefix_commands_and_message_intent_are_off_by_default(filmbot: Fi
     assert not filmbot.intents.message_content
     assert not filmbot.intents.guild_messages
     assert [c.name for c in filmbot.commands] == []
+
+
+async def test_expired_tmdb_cache_rows_are_purged_by_the_maintenance_loop(filmbot: FilmBot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from filmbot.db.models import TmdbCacheEntry
+
+    now = datetime.now(UTC)
+    async with filmbot.services.sessions.begin() as session:
+        session.add(TmdbCacheEntry(key="tmdb:old", value={}, expires_at=now - timedelta(hours=1)))
+        session.add(TmdbCacheEntry(key="tmdb:new", value={}, expires_at=now + timedelta(hours=1)))
+    assert filmbot.purge_cache.is_running()
+    await filmbot.purge_cache()
+    async with filmbot.services.sessions() as session:
+        keys = set(await session.scalars(select(TmdbCacheEntry.key)))
+    assert "tmdb:old" not in keys
+    assert "tmdb:new" in keys
