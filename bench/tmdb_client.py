@@ -120,10 +120,16 @@ async def bench_limiter(args: argparse.Namespace) -> list[tuple[str, str]]:
             cached_wall = await timed(tmdb.get_many_details(refs))
             stats = tmdb.stats
     floor = args.count / (args.rate / args.period)
+    own_floor = args.count / limiter.rate
     return [
         (f"{args.count} distinct details at {args.rate}/{args.period:g}s", f"{wall:7.2f} s"),
         ("limiter floor N/rate", f"{floor:7.2f} s"),
         ("wall / floor (target <= 1.05)", f"{wall / floor:7.3f}"),
+        (
+            "floor at the limiter's own rate",
+            f"{own_floor:7.2f} s ({limiter.rate:.0f}/s, 2% margin)",
+        ),
+        ("wall / limiter's own floor", f"{wall / own_floor:7.3f}"),
         ("429s from the fake (target 0)", str(server["rate_limited"])),
         ("max requests in any window", f"{server['max_in_window']} (limit {args.rate})"),
         ("upstream requests", str(upstream)),
