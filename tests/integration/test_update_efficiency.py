@@ -112,3 +112,24 @@ async def test_database_statements_per_cycle_do_not_grow_with_subscriptions(
             counts.append((len(cold), len(warm)))
 
     assert counts[0] == counts[1]
+
+
+async def test_snapshots_of_titles_nobody_follows_any_more_are_forgotten(
+    sessionmaker: Sessions,
+) -> None:
+    from filmbot.db.repositories import SubscriptionRepository
+    from filmbot.db.repositories.updates import UpdateRepository
+    from filmbot.services.updates import ALL_GUILDS
+
+    async with world(sessionmaker) as w:
+        await _follow_all(w)
+        engine = w.engine()
+        await engine.run_cycle()
+        async with sessionmaker.begin() as session:
+            assert await SubscriptionRepository(session).remove(GUILD, FILMS[0])
+        w.clock.advance(hours=6)
+        await engine.run_cycle()
+    async with sessionmaker() as session:
+        stored = await UpdateRepository(session).snapshots(ALL_GUILDS)
+    assert FILMS[0] not in stored
+    assert set(stored) == set(FILMS[1:] + SHOWS)

@@ -261,3 +261,8 @@ class UpdateEngine:
             self._scope, report.started_at, report.finished_at, since, report.to_stats()
         )
         await retrying(self._sessionmaker, lambda repo: repo.save_cycle(state))
+        stale = [ref for ref in plan.stored if ref not in plan.subscriptions]
+        if stale:
+            await retrying(
+                self._sessionmaker, lambda repo: repo.delete_snapshots(self._scope, stale)
+            )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -165,6 +165,21 @@ class UpdateRepository:
             TitleRef(MediaType(m), int(t)): StoredSnapshot(data, fetched)
             for m, t, data, fetched in result
         }
+
+    async def delete_snapshots(self, scope: str, refs: Sequence[TitleRef]) -> int:
+        """Forget the scope's snapshots of titles nobody follows any more."""
+        row = TitleSnapshotRow
+        removed = 0
+        ordered = sorted(refs, key=str)
+        for start in range(0, len(ordered), 500):
+            pairs = [(r.media_type.value, r.tmdb_id) for r in ordered[start : start + 500]]
+            result = await self._session.execute(
+                delete(row).where(
+                    row.scope == scope, tuple_(row.media_type, row.tmdb_id).in_(pairs)
+                )
+            )
+            removed += int(result.rowcount)  # type: ignore[attr-defined]
+        return removed
 
     async def save_snapshots(
         self, scope: str, snapshots: Sequence[tuple[TitleRef, dict[str, Any], datetime]]
