@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 
@@ -63,7 +64,8 @@ def _install_signals(stop: asyncio.Event) -> None:
     def request_stop(sig: signal.Signals) -> None:
         if stop.is_set():
             log.warning("Second %s: exiting at once", sig.name)
-            raise SystemExit(EXIT_FAILURE)
+            logging.shutdown()
+            os._exit(EXIT_FAILURE)
         log.info("%s received: shutting down", sig.name)
         stop.set()
 

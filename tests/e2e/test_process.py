@@ -125,3 +125,48 @@ async def test_unreachable_discord_is_retried_with_backoff_and_sigterm_still_sto
     assert "retrying in 2 s" in log_file.read_text()
     assert process.returncode == 0
     assert "Traceback" not in err.decode()
+
+
+async def test_second_sigterm_exits_at_once_while_a_cycle_is_still_running(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
+) -> None:
+    from filmbot.db import migrate
+    from filmbot.db.repositories import GuildRepository, SubscriptionRepository
+    from filmbot.db.session import create_sessionmaker, engine_for_url
+    from filmbot.domain.models import MediaType, TitleRef
+
+    env = _env(fake_discord, fake_tmdb, tmp_path, AUTO_UPDATE_ENABLED="true")
+    database = engine_for_url(env["DATABASE_URL"])
+    await migrate.upgrade(database)
+    guild = next(iter(fake_discord.guilds.values()))
+    async with create_sessionmaker(database).begin() as session:
+        await GuildRepository(session).ensure(guild.id, guild.name)
+        await SubscriptionRepository(session).add(
+            guild.id, TitleRef(MediaType.MOVIE, 27205), "Inception"
+        )
+    await database.dispose()
+    process = await _start(env, tmp_path)
+    log_file = tmp_path / "logs" / "filmbot.log"
+    try:
+        await fake_discord.wait_ready(timeout=60)
+        await _wait_commands(fake_discord)
+        fake_tmdb.faults.slow(8.0)
+        for _ in range(300):
+            if any(r.path == "/movie/27205" for r in fake_tmdb.requests):
+                break
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        for _ in range(100):
+            if "SIGTERM received" in log_file.read_text():
+                break
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 20)
+    finally:
+        fake_tmdb.faults.slow(0.0)
+        if process.returncode is None:
+            process.kill()
+    log = log_file.read_text()
+    assert process.returncode == 1
+    assert "Second SIGTERM: exiting at once" in log
+    assert "FilmBot stopped" not in log
