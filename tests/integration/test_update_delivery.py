@@ -184,3 +184,37 @@ async def test_message_discord_refuses_is_marked_failed_and_not_retried(
 
     assert w.sender.sent == []
     assert list((await w.statuses()).values()) == ["failed"]
+
+
+async def test_title_restored_on_tmdb_is_followed_again_after_a_full_refresh(
+    sessionmaker: Sessions,
+) -> None:
+    from filmbot.db.repositories import SubscriptionRepository
+
+    async with world(sessionmaker) as w:
+        w.film(status="Released")
+        await w.guild()
+        await w.subscribe(FILM)
+        engine = w.engine()
+        await engine.run_cycle()
+        w.catalogue.remove("movie", FILM.tmdb_id)
+        w.changed(FILM)
+        w.clock.advance(hours=6)
+        await engine.run_cycle()
+        w.film(status="Released", title="The Film Returns")
+        w.clock.advance(hours=6)
+        warm = await engine.run_cycle()
+        async with w.sessionmaker() as session:
+            still_missing = await SubscriptionRepository(session).get(GUILD, FILM)
+        w.clock.advance(hours=w.settings.full_refresh_hours)
+        await engine.run_cycle()
+        async with w.sessionmaker() as session:
+            revived = await SubscriptionRepository(session).get(GUILD, FILM)
+        w.clock.advance(hours=6)
+        followed = await engine.run_cycle()
+
+    assert warm.titles == 0
+    assert still_missing is not None and still_missing.title_missing
+    assert revived is not None and not revived.title_missing
+    assert followed.titles == 1
+    assert w.sender.titles() == ["Title movie:9000001 is no longer on TMDB"]

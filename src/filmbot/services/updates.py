@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.config import Settings
+from filmbot.db.repositories import SubscriptionRepository
 from filmbot.db.repositories.updates import CycleState, LedgerKey, UpdateRepository, retrying
 from filmbot.db.types import utcnow
 from filmbot.domain.models import Guild, Subscription, TitleRef
@@ -43,14 +44,16 @@ from filmbot.services.updates_detect import (
     detect,
     titles_to_fetch,
 )
-from filmbot.services.updates_fetch import TitleSource
+from filmbot.services.updates_fetch import TitleSource, run_bounded
 from filmbot.services.updates_record import LedgerWriter
+from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 GuildFilter = Callable[[int], bool]
 ALL_GUILDS = "all"
+MISSING_RECHECK_LIMIT = 200
 
 
 @dataclass(slots=True)
@@ -139,6 +142,7 @@ class UpdateEngine:
         self._owns = owns
         self._scope = scope
         self._full_refresh = timedelta(hours=settings.full_refresh_hours)
+        self._missing_checked_at: datetime | None = None
         self._windows = Windows(
             settings.release_notify_days,
             settings.episode_notify_days,
@@ -194,6 +198,12 @@ class UpdateEngine:
             await writer.finish()
         finally:
             await writer.abort()
+        if (
+            self._missing_checked_at is None
+            or started - self._missing_checked_at >= self._full_refresh
+        ):
+            self._missing_checked_at = started
+            await self._recheck_missing()
         checked = time.perf_counter()
         tally = await self._deliverer.deliver(plan.guilds, self.stopping)
         report = self._report(plan, findings, tally, writer.new_events, writer.new_missed)
@@ -204,6 +214,31 @@ class UpdateEngine:
         await self._save_state(report, plan, findings)
         log.info("Update cycle done: %s", report.summary())
         return report
+
+    async def _recheck_missing(self) -> None:
+        """Every FULL_REFRESH_HOURS, ask TMDB again about deleted titles; revive those it has."""
+        async with self._sessionmaker() as session:
+            refs = await UpdateRepository(session).missing_titles(MISSING_RECHECK_LIMIT)
+        restored: list[TitleRef] = []
+
+        async def check(ref: TitleRef) -> None:
+            try:
+                await self._source.details(ref)
+            except TMDBNotFound:
+                return
+            except TMDBError as exc:
+                log.debug("Could not recheck deleted title %s: %s", ref, exc)
+                return
+            restored.append(ref)
+
+        await run_bounded(refs, check)
+        if not restored:
+            return
+        async with self._sessionmaker.begin() as session:
+            subscriptions = SubscriptionRepository(session)
+            for ref in restored:
+                await subscriptions.mark_missing(ref, missing=False)
+        log.info("TMDB has %d deleted titles again; following them again", len(restored))
 
     async def _load(self, now: datetime) -> tuple[CyclePlan, set[LedgerKey]]:
         """Load everything the cycle needs in a few queries."""

@@ -137,6 +137,19 @@ class UpdateRepository:
             for g, m, t, title, poster, r, u in rows
         ]
 
+    async def missing_titles(self, limit: int) -> list[TitleRef]:
+        """Titles whose subscriptions are marked as deleted on TMDB."""
+        sub = SubscriptionRow
+        query = (
+            select(sub.media_type, sub.tmdb_id)
+            .where(sub.title_missing.is_(True))
+            .distinct()
+            .order_by(sub.media_type, sub.tmdb_id)
+            .limit(limit)
+        )
+        rows = await self._session.execute(query)
+        return [TitleRef(MediaType(m), int(t)) for m, t in rows]
+
     async def snapshots(self, scope: str) -> dict[TitleRef, StoredSnapshot]:
         """Return every stored snapshot of the scope."""
         row = TitleSnapshotRow
