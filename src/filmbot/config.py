@@ -166,11 +166,6 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def is_sqlite(self) -> bool:
-        """Whether the database is SQLite."""
-        return self.database_url.startswith("sqlite")
-
-    @property
     def update_interval_seconds(self) -> float:
         """The update cycle's period in seconds."""
         return self.update_interval_hours * 3600.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.notifications import ChannelUnavailable, MessageRejected, RetryLater
+from filmbot.services.updates import UpdateEngine
 from filmbot.services.updates_delivery import NO_CHANNEL
 from tests.integration.test_update_support import (
     CHANNEL,
@@ -11,6 +12,7 @@ from tests.integration.test_update_support import (
     GUILD,
     SHOW,
     Sessions,
+    World,
     day,
     world,
 )
@@ -126,18 +128,24 @@ async def test_hundred_guilds_with_one_channel_gone_still_deliver_the_other_nine
     assert broken.delivery_problem is not None
 
 
+async def _follow_then_delete(w: World) -> UpdateEngine:
+    """Follow a released film, run a cycle, then delete the film on TMDB six hours later."""
+    w.film(status="Released")
+    await w.guild()
+    await w.subscribe(FILM)
+    engine = w.engine()
+    await engine.run_cycle()
+    w.catalogue.remove("movie", FILM.tmdb_id)
+    w.changed(FILM)
+    w.clock.advance(hours=6)
+    return engine
+
+
 async def test_title_deleted_on_tmdb_marks_the_subscription_and_tells_the_guild_once(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        await w.guild()
-        await w.subscribe(FILM)
-        engine = w.engine()
-        await engine.run_cycle()
-        w.catalogue.remove("movie", FILM.tmdb_id)
-        w.changed(FILM)
-        w.clock.advance(hours=6)
+        engine = await _follow_then_delete(w)
         removed = await engine.run_cycle()
         w.clock.advance(days=2)
         later = await engine.run_cycle()
@@ -192,14 +200,7 @@ async def test_title_restored_on_tmdb_is_followed_again_after_a_full_refresh(
     from filmbot.db.repositories import SubscriptionRepository
 
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        await w.guild()
-        await w.subscribe(FILM)
-        engine = w.engine()
-        await engine.run_cycle()
-        w.catalogue.remove("movie", FILM.tmdb_id)
-        w.changed(FILM)
-        w.clock.advance(hours=6)
+        engine = await _follow_then_delete(w)
         await engine.run_cycle()
         w.film(status="Released", title="The Film Returns")
         w.clock.advance(hours=6)

@@ -238,11 +238,6 @@ class ItemSimilarityIndex:
             if count >= min_count:
                 yield self._refs[item], sums[item] / count, count
 
-    @property
-    def title_count(self) -> int:
-        """Number of distinct titles ever seen."""
-        return len(self._refs)
-
     def signal_count(self, ref: TitleRef) -> int:
         """Number of members whose rating of a title counts as a signal."""
         item = self._ids.get(ref)

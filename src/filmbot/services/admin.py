@@ -58,11 +58,6 @@ class AdminService:
         async with self._sessions.begin() as session:
             return await GuildRepository(session).update(guild_id, **changes)
 
-    async def clear_delivery_problem(self, guild_id: int) -> None:
-        """Forget a flagged delivery problem (after the admin fixed the channel)."""
-        async with self._sessions.begin() as session:
-            await GuildRepository(session).update(guild_id, delivery_problem=None)
-
     async def mark_left(self, guild_id: int, when: datetime | None) -> None:
         """Record when the bot left the server (None: it is back)."""
         async with self._sessions.begin() as session:
@@ -143,8 +138,3 @@ def describe(guild: Guild, setting: Setting) -> str:
             return guild.timezone
         case Setting.SUBSCRIBE_PERMISSION:
             return guild.subscribe_permission.value
-
-
-def format_timestamp(moment: datetime | None) -> str:
-    """A Discord timestamp tag (shown in each reader's local time)."""
-    return f"<t:{int(moment.timestamp())}:f>" if moment else "never"

@@ -7,7 +7,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from filmbot.config import Settings
@@ -268,6 +268,4 @@ def _user_rating(item: WatchlistItem, facts: Candidate | None) -> UserRating:
 
 
 def _with_limit(config: RecommendConfig, limit: int) -> RecommendConfig:
-    from dataclasses import replace
-
     return replace(config, limit=max(1, min(limit, 25)))

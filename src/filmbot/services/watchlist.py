@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from filmbot.db.repositories import GuildRepository, RatingRepository, WatchlistRepository
 from filmbot.domain.errors import InvalidInputError, InvalidScoreError
@@ -14,14 +13,6 @@ from filmbot.services.catalog import TitleSummary
 log = logging.getLogger(__name__)
 
 MAX_REVIEW_LENGTH = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class WatchlistPage:
-    """A page of a user's watchlist."""
-
-    items: list[WatchlistItem]
-    total: int
 
 
 class WatchlistService:

@@ -90,18 +90,6 @@ class GuildRepository:
             await self._session.flush()
         return to_guild(row)
 
-    async def get_many(self, guild_ids: list[int]) -> dict[int, Guild]:
-        """Return the known guilds among the ids, in one query."""
-        if not guild_ids:
-            return {}
-        rows = await self._session.scalars(select(GuildRow).where(GuildRow.id.in_(guild_ids)))
-        return {row.id: to_guild(row) for row in rows}
-
-    async def list_all(self) -> list[Guild]:
-        """Return every guild."""
-        rows = await self._session.scalars(select(GuildRow).order_by(GuildRow.id))
-        return [to_guild(row) for row in rows]
-
     async def count(self) -> int:
         """Count guilds."""
         return int(await self._session.scalar(select(func.count()).select_from(GuildRow)) or 0)

@@ -390,26 +390,11 @@ class UpdateRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def status_counts(self) -> dict[str, int]:
-        """Count ledger rows by status."""
-        row = UpdateDeliveryRow
-        query = select(row.status, func.count()).group_by(row.status)
-        return {str(s): int(n) for s, n in await self._session.execute(query)}
-
     # -- cycle state ------------------------------------------------------------------------
 
     async def cycle_state(self, scope: str) -> CycleState | None:
         """Return the scope's last cycle, if any."""
         row = await self._session.get(UpdateCycleRow, scope)
-        if row is None:
-            return None
-        return CycleState(row.scope, row.started_at, row.finished_at, row.changes_since, row.stats)
-
-    async def latest_cycle(self) -> CycleState | None:
-        """Return the most recently started cycle of any scope."""
-        row = await self._session.scalar(
-            select(UpdateCycleRow).order_by(UpdateCycleRow.started_at.desc()).limit(1)
-        )
         if row is None:
             return None
         return CycleState(row.scope, row.started_at, row.finished_at, row.changes_since, row.stats)
