@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
 from filmbot.db.session import create_engine, create_sessionmaker
-from filmbot.exts.updates._rest import rest_client
-from filmbot.exts.updates._sender import DiscordNotificationSender
+from filmbot.discord_rest import DiscordNotificationSender, rest_client
 from filmbot.services.updates import CycleReport, UpdateEngine, shard_filter, shard_scope
 from filmbot.services.updates_shared import title_source
 from filmbot.tmdb import TMDBClient

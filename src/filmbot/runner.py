@@ -15,7 +15,7 @@ import discord
 from filmbot.bot import FilmBot
 from filmbot.config import Settings
 from filmbot.db.session import create_engine
-from filmbot.exts._endpoints import apply_discord_endpoints
+from filmbot.discord_rest import apply_discord_endpoints
 from filmbot.services.container import Services, build_services
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError
 

@@ -15,7 +15,7 @@ from filmbot.bot import FilmBot
 from filmbot.config import Settings
 from filmbot.db import migrate
 from filmbot.db.session import engine_for_url
-from filmbot.exts._endpoints import apply_discord_endpoints
+from filmbot.discord_rest import apply_discord_endpoints
 from filmbot.services.container import build_services
 from tests.fakes.discord_records import Record
 from tests.fakes.discord_replies import InteractionReply

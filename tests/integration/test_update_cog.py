@@ -11,8 +11,8 @@ from filmbot.config import Settings
 from filmbot.db import migrate
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
 from filmbot.db.session import create_sessionmaker, engine_for_url
+from filmbot.discord_rest import apply_discord_endpoints
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.exts._endpoints import apply_discord_endpoints
 from filmbot.services.container import build_services
 from tests.fakes.discord_records import CHANNEL_MESSAGE
 from tests.fakes.discord_server import FakeDiscord

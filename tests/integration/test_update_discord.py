@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import discord
 import pytest
 
-from filmbot.exts.updates._sender import DiscordNotificationSender
+from filmbot.discord_rest import DiscordNotificationSender
 from tests.fakes.discord_records import CHANNEL_MESSAGE
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub

@@ -12,9 +12,9 @@ from filmbot.bot import FilmBot
 from filmbot.domain.errors import InvalidInputError, InvalidScoreError, PermissionDeniedError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild, MediaType, SubscribePermission, Subscription, TitleRef
+from filmbot.exts._ui.titles import list_embed
 from filmbot.exts.admin._cog import Admin
 from filmbot.exts.search._cog import Search
-from filmbot.exts.search._embeds import list_embed
 from filmbot.exts.subscriptions._cog import Subscriptions
 from filmbot.exts.watchlist._cog import Watchlist
 from filmbot.exts.watchlist._views import RatePrompt, ReviewModal

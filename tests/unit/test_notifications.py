@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from filmbot.domain.limits import DESCRIPTION_LIMIT, MESSAGE_TOTAL_LIMIT, TITLE_LIMIT, clip
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.titles import tmdb_url
 from filmbot.domain.updates import EventKind, UpdateEvent
 from filmbot.services.notifications import (
-    DESCRIPTION_LIMIT,
-    MESSAGE_TOTAL_LIMIT,
-    TITLE_LIMIT,
     GuildDisplay,
     build_embed,
     build_messages,
-    clip,
     embed_size,
     mention_parts,
-    tmdb_url,
 )
 
 FILM = TitleRef(MediaType.MOVIE, 603)

@@ -50,6 +50,11 @@ def parse_ref(text: str, expected: MediaType | None = None) -> TitleRef:
     return parsed
 
 
+TMDB_ATTRIBUTION = (
+    "Data from TMDB · This product uses the TMDB API but is not endorsed or certified by TMDB."
+)
+
+
 def tmdb_url(ref: TitleRef) -> str:
     """The title's page on themoviedb.org."""
     return f"https://www.themoviedb.org/{ref.media_type.value}/{ref.tmdb_id}"

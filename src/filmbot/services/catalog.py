@@ -13,7 +13,14 @@ from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.titles import parse_title_query
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBNotFound
-from filmbot.tmdb.models import MovieResult, MultiPage, TitleDetails, TitlePage, TVResult
+from filmbot.tmdb.models import (
+    MovieDetails,
+    MovieResult,
+    MultiPage,
+    TitleDetails,
+    TitlePage,
+    TVResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,36 +75,27 @@ class Resolution:
         return self.choices[0] if len(self.choices) == 1 else None
 
 
-def summarise(result: MovieResult | TVResult) -> TitleSummary:
-    """Turn a TMDB list result into a summary."""
-    released = result.release_date if isinstance(result, MovieResult) else result.first_air_date
-    return TitleSummary(
-        ref=result.ref,
-        title=result.display_title or "Untitled",
-        year=result.year,
-        overview=result.overview,
-        poster_path=result.poster_path,
-        vote_average=result.vote_average,
-        vote_count=result.vote_count,
-        genre_ids=tuple(result.genre_ids),
-        popularity=result.popularity,
-        release_date=released,
+def summarise(title: MovieResult | TVResult | TitleDetails) -> TitleSummary:
+    """Turn a TMDB list result or full details into a summary."""
+    released = (
+        title.release_date
+        if isinstance(title, MovieResult | MovieDetails)
+        else title.first_air_date
     )
-
-
-def summarise_details(details: TitleDetails) -> TitleSummary:
-    """Turn full details into a summary."""
-    released = getattr(details, "release_date", None) or getattr(details, "first_air_date", None)
+    if isinstance(title, MovieResult | TVResult):
+        genre_ids = tuple(title.genre_ids)
+    else:
+        genre_ids = tuple(g.id for g in title.genres)
     return TitleSummary(
-        ref=details.ref,
-        title=details.display_title or "Untitled",
-        year=details.year,
-        overview=details.overview,
-        poster_path=details.poster_path,
-        vote_average=details.vote_average,
-        vote_count=details.vote_count,
-        genre_ids=tuple(g.id for g in details.genres),
-        popularity=details.popularity,
+        ref=title.ref,
+        title=title.display_title or "Untitled",
+        year=title.year,
+        overview=title.overview,
+        poster_path=title.poster_path,
+        vote_average=title.vote_average,
+        vote_count=title.vote_count,
+        genre_ids=genre_ids,
+        popularity=title.popularity,
         release_date=released,
     )
 
@@ -114,7 +112,7 @@ class CatalogService:
         """Resolve a title option; NotFoundError when nothing matches."""
         parsed = parse_title_query(text)
         if isinstance(parsed, TitleRef):
-            return Resolution([summarise_details(await self.details(parsed, language=language))])
+            return Resolution([summarise(await self.details(parsed, language=language))])
         page = await self._search_loosely(parsed, media, language)
         if not page.items:
             raise NotFoundError(f"No film or show matches “{parsed[:80]}”.")
@@ -244,7 +242,7 @@ class CatalogService:
         except Exception:
             log.debug("No title for %s in autocomplete", ref, exc_info=True)
             return (str(ref), str(ref))
-        return (summarise_details(details).label[:100], str(ref))
+        return (summarise(details).label[:100], str(ref))
 
     def image_url(self, path: str | None, size: str = "w500") -> str | None:
         """Full URL of a TMDB image path."""

@@ -13,21 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.updates import EventKind, UpdateEvent
-
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
-MESSAGE_TOTAL_LIMIT = 6000
-EMBEDS_PER_MESSAGE = 10
-ELLIPSIS = "…"
-
-TMDB_ATTRIBUTION = (
-    "Data from TMDB. This product uses the TMDB API but is not endorsed or certified by TMDB."
+from filmbot.domain.limits import (
+    DESCRIPTION_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
+    clip,
 )
+from filmbot.domain.models import MediaType
+from filmbot.domain.titles import TMDB_ATTRIBUTION, tmdb_url
+from filmbot.domain.updates import EventKind, UpdateEvent
 
 _KIND_LABELS = {
     EventKind.RELEASE: ("Out now", 0x2ECC71),
@@ -95,23 +93,6 @@ class GuildDisplay:
 
     role_id: int | None = None
     timezone: str = "UTC"
-
-
-def tmdb_url(ref: TitleRef) -> str:
-    """Return the title's page on themoviedb.org."""
-    return f"https://www.themoviedb.org/{ref.media_type.value}/{ref.tmdb_id}"
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten text to `limit` characters, at a word boundary when one is near, with '…'."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    word_cut = cut.rsplit(None, 1)[0] if " " in cut else cut
-    if len(word_cut) >= limit // 2:
-        cut = word_cut
-    return cut.rstrip(" ,;:.") + ELLIPSIS
 
 
 def describe_date(day: date) -> str:

@@ -26,7 +26,7 @@ from filmbot.domain.recommend import (
     recommend,
 )
 from filmbot.services._uow import Sessions
-from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise_details
+from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBError
 
@@ -200,7 +200,7 @@ class RecommendationService:
         resolution = await self._catalog.resolve(based_on, language=language)
         best = resolution.choices[0]
         if not best.genre_ids:
-            best = summarise_details(await self._catalog.details(best.ref, language=language))
+            best = summarise(await self._catalog.details(best.ref, language=language))
         return candidate(best)
 
     async def _related(self, seeds: Sequence[TitleRef], language: str | None) -> list[Candidate]:
@@ -242,7 +242,7 @@ class RecommendationService:
         if missing:
             batch = await self._tmdb.get_many_details(missing, language=language)
             for ref, details in batch.found.items():
-                found[ref] = self._known.put((ref, language), candidate(summarise_details(details)))
+                found[ref] = self._known.put((ref, language), candidate(summarise(details)))
         return found
 
     async def _genre_names(self, language: str | None) -> dict[int, str]:

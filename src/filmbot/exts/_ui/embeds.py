@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import discord
 
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FIELD_COUNT_LIMIT = 25
-FOOTER_LIMIT = 2048
-MESSAGE_TOTAL_LIMIT = 6000
-ATTRIBUTION = (
-    "Data from TMDB · This product uses the TMDB API but is not endorsed or certified by TMDB."
+from filmbot.domain.limits import (
+    DESCRIPTION_LIMIT,
+    FIELD_COUNT_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
+    clip,
 )
+from filmbot.domain.titles import TMDB_ATTRIBUTION
+
 TMDB_COLOUR = discord.Colour(0x01B4E4)
-
-
-def clip(text: str | None, limit: int) -> str:
-    """Shorten text to the limit, ending with an ellipsis when cut."""
-    text = text or ""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
 
 
 def new_embed(
@@ -39,7 +28,7 @@ def new_embed(
         url=url,
         colour=TMDB_COLOUR,
     )
-    embed.set_footer(text=ATTRIBUTION)
+    embed.set_footer(text=TMDB_ATTRIBUTION)
     return embed
 
 

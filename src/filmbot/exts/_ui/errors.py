@@ -21,14 +21,19 @@ def permission_name(permission: str) -> str:
     return PERMISSION_NAMES.get(permission, permission.replace("_", " ").title())
 
 
+def refusal(error: FilmBotError) -> str:
+    """The member's one-line reply to a domain error (never a service's internal detail)."""
+    if isinstance(error, ExternalServiceError):
+        # The detail (URL, attempts, status) is for the log, not for the member.
+        return f"⚠️ {error.user_message}"
+    return f"⚠️ {error.message}"
+
+
 def describe_error(error: app_commands.AppCommandError) -> tuple[str, bool]:
     """Return the user's message and whether the error was expected."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    if isinstance(original, ExternalServiceError):
-        # The detail (URL, attempts, status) is for the log, not for the member.
-        return f"⚠️ {original.user_message}", True
     if isinstance(original, FilmBotError):
-        return f"⚠️ {original.message}", True
+        return refusal(original), True
     if isinstance(original, app_commands.MissingPermissions):
         needed = ", ".join(permission_name(p) for p in original.missing_permissions)
         return f"⛔ You need the {needed} permission for this command.", True
@@ -52,12 +57,7 @@ def unexpected(where: str, error: BaseException) -> str:
 
 async def component_error(interaction: discord.Interaction, error: Exception, where: str) -> None:
     """Answer a failed button, menu or form like a failed command."""
-    if isinstance(error, ExternalServiceError):
-        message = f"⚠️ {error.user_message}"
-    elif isinstance(error, FilmBotError):
-        message = f"⚠️ {error.message}"
-    else:
-        message = unexpected(where, error)
+    message = refusal(error) if isinstance(error, FilmBotError) else unexpected(where, error)
     await reply_error(interaction, message)
 
 

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from filmbot.domain.errors import FilmBotError
-from filmbot.exts._ui.embeds import clip
-from filmbot.exts._ui.errors import FilmBotView
+from filmbot.domain.limits import clip
+from filmbot.exts._ui.errors import FilmBotView, refusal
 from filmbot.services.catalog import TitleSummary
 
 log = logging.getLogger(__name__)
@@ -97,9 +97,7 @@ class TitlePicker(FilmBotView):
         try:
             await self.on_pick(reply, choice)
         except FilmBotError as exc:
-            await interaction.edit_original_response(
-                content=f"⚠️ {exc.message}", embed=None, view=None
-            )
+            await interaction.edit_original_response(content=refusal(exc), embed=None, view=None)
 
     async def on_timeout(self) -> None:
         """Disable the menu when it expires."""

@@ -12,7 +12,7 @@ from filmbot.domain.models import Guild
 from filmbot.exts._ui.confirm import Confirm
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.embeds import new_embed
-from filmbot.exts._ui.errors import FilmBotModal, FilmBotView
+from filmbot.exts._ui.errors import FilmBotModal, FilmBotView, refusal
 from filmbot.exts.admin._checks import checked_role, postable_channel
 from filmbot.services.admin import describe
 
@@ -119,7 +119,7 @@ class SetupWizard(FilmBotView):
         try:
             channel = postable_channel(interaction.guild, picked.resolve() or picked)
         except FilmBotError as exc:
-            await interaction.response.send_message(f"⚠️ {exc.message}", ephemeral=True)
+            await interaction.response.send_message(refusal(exc), ephemeral=True)
             return
         self.values[Setting.NOTIFICATION_CHANNEL] = channel.id
         await interaction.response.edit_message(embed=self.draft_embed(), view=self)
@@ -137,7 +137,7 @@ class SetupWizard(FilmBotView):
         try:
             role = checked_role(select.values[0])
         except FilmBotError as exc:
-            await interaction.response.send_message(f"⚠️ {exc.message}", ephemeral=True)
+            await interaction.response.send_message(refusal(exc), ephemeral=True)
             return
         self.values[Setting.NOTIFICATION_ROLE] = role.id
         await interaction.response.edit_message(embed=self.draft_embed(), view=self)
@@ -182,7 +182,7 @@ class SetupWizard(FilmBotView):
             guild = await bot.services.admin.apply(self.guild.id, self.values)
         except FilmBotError as exc:
             await interaction.response.send_message(
-                f"⚠️ {exc.message} Nothing was saved.", ephemeral=True
+                f"{refusal(exc)} Nothing was saved.", ephemeral=True
             )
             return
         bot.forget_guild_config(self.guild.id)

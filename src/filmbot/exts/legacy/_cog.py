@@ -15,7 +15,8 @@ from discord.ext import commands
 from filmbot.domain.errors import FilmBotError
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.titles import parse_title_query
-from filmbot.exts.search._embeds import PER_PAGE, list_embed, movie_embed, tv_embed
+from filmbot.exts._ui.errors import refusal
+from filmbot.exts._ui.titles import PER_PAGE, list_embed, movie_embed, tv_embed
 from filmbot.tmdb.models import MovieDetails
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class Legacy(commands.Cog):
         """Reply briefly to bad input and domain errors; log the rest."""
         original = getattr(error, "original", error)
         if isinstance(original, FilmBotError):
-            message = f"⚠️ {original.message}"
+            message = refusal(original)
         elif isinstance(error, commands.UserInputError):
             signature = ctx.command.signature if ctx.command else ""
             message = f"Usage: `{ctx.clean_prefix}{ctx.command} {signature}`"

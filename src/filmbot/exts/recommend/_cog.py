@@ -8,11 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from filmbot.domain.limits import clip
 from filmbot.domain.models import MediaType
 from filmbot.domain.recommend import RecommendationResult
 from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
-from filmbot.exts._ui.embeds import clip, new_embed
+from filmbot.exts._ui.embeds import new_embed
 from filmbot.services.recommendations import WATCHLIST
 
 

@@ -21,7 +21,7 @@ from filmbot.exts._ui.context import (
 )
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
-from filmbot.exts.search._embeds import PER_PAGE, list_embed, movie_embed, page_title, tv_embed
+from filmbot.exts._ui.titles import PER_PAGE, list_embed, movie_embed, page_title, tv_embed
 from filmbot.services.catalog import SearchPage, TitleSummary
 from filmbot.tmdb.models import MovieDetails, TVDetails
 

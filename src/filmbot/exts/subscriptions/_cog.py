@@ -8,10 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from filmbot.domain.limits import clip
 from filmbot.domain.models import TitleRef
 from filmbot.domain.titles import parse_title_query, tmdb_url
 from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of, title_autocomplete
-from filmbot.exts._ui.embeds import clip, new_embed
+from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.services.catalog import TitleSummary

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 from discord.ext import commands
 
 from filmbot.db.types import utcnow
-from filmbot.exts.updates._sender import DiscordNotificationSender
+from filmbot.discord_rest import DiscordNotificationSender
 from filmbot.services.updates import UpdateEngine, shard_filter, shard_scope
 from filmbot.services.updates_scheduler import UpdateScheduler
 from filmbot.services.updates_shared import title_source

@@ -11,10 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from filmbot.domain.errors import NotFoundError
+from filmbot.domain.limits import clip
 from filmbot.domain.models import Priority, TitleRef, WatchlistItem
 from filmbot.domain.titles import parse_title_query, tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
-from filmbot.exts._ui.embeds import clip, new_embed
+from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts.watchlist._views import RatePrompt

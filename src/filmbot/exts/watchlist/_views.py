@@ -8,7 +8,7 @@ import discord
 
 from filmbot.domain.errors import FilmBotError
 from filmbot.exts._ui.context import bot_of
-from filmbot.exts._ui.errors import FilmBotModal, FilmBotView
+from filmbot.exts._ui.errors import FilmBotModal, FilmBotView, refusal
 from filmbot.services.catalog import TitleSummary
 
 PROMPT_TIMEOUT = 300.0
@@ -64,7 +64,7 @@ class ReviewModal(FilmBotModal, title="Rate and review"):
                 self.guild_id, interaction.user.id, self.title_summary, int(text), self.review.value
             )
         except FilmBotError as exc:
-            await interaction.response.send_message(f"⚠️ {exc.message}", ephemeral=True)
+            await interaction.response.send_message(refusal(exc), ephemeral=True)
             return
         note = " with your review" if rating.review else ""
         text = f"Rated **{_name(self.title_summary)}** {rating.score}/10{note}."

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import discord
 
+from filmbot.domain.limits import clip
 from filmbot.domain.titles import tmdb_url
-from filmbot.exts._ui.embeds import add_field, clip, fit_embed, money, new_embed, stars
+from filmbot.exts._ui.embeds import add_field, fit_embed, money, new_embed, stars
 from filmbot.services.catalog import SearchPage, TitleSummary
 from filmbot.tmdb.models import Credits, MovieDetails, TVDetails
 

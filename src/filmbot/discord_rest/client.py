@@ -8,11 +8,9 @@ from contextlib import asynccontextmanager
 import discord
 
 from filmbot.config import Settings
-from filmbot.exts._endpoints import apply_discord_endpoints
+from filmbot.discord_rest.endpoints import apply_discord_endpoints
 
 MAX_RATELIMIT_WAIT = 30.0
-
-__all__ = ["MAX_RATELIMIT_WAIT", "apply_discord_endpoints", "rest_client"]
 
 
 @asynccontextmanager
