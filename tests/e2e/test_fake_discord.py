@@ -401,6 +401,34 @@ async def test_rate_limited_channel_send_is_retried_and_delivered_once(
     assert len(delivered) == 1
 
 
+async def test_enforced_nonce_returns_the_earlier_message_instead_of_a_second_one(
+    running: RunningBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    channel = running.bot.get_channel(film_club.announcements.id)
+    assert isinstance(channel, discord.TextChannel)
+    first = await channel.send("Dune is out", nonce="fb-123")
+    again = await channel.send("Dune is out (resent)", nonce="fb-123")
+    other = await channel.send("Dune is out", nonce="fb-124")
+    assert again.id == first.id and again.content == "Dune is out"
+    assert other.id != first.id
+    posts = [r for r in fake_discord.recorder.of_kind(CHANNEL_POST) if r.body.get("nonce")]
+    assert [r.body["nonce"] for r in posts] == ["fb-123", "fb-124"]
+    assert all(r.body["enforce_nonce"] is True for r in posts)
+    fake_discord.messages.nonce_window = 0.0
+    later = await channel.send("Dune is out", nonce="fb-123")
+    assert later.id != first.id
+
+
+async def test_a_nonce_longer_than_25_characters_is_an_invalid_form_body(
+    running: RunningBot, film_club: FilmClub
+) -> None:
+    channel = running.bot.get_channel(film_club.announcements.id)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("too long", nonce="n" * 26)
+    assert refused.value.status == 400 and refused.value.code == 50035
+
+
 async def test_file_upload_edit_and_delete_are_recorded(
     running: RunningBot, fake_discord: FakeDiscord, film_club: FilmClub
 ) -> None:

@@ -36,6 +36,13 @@ def error(status: int, message: str, code: int = 0) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
 
 
+def invalid_form(field_name: str, code: str, message: str) -> web.Response:
+    """Answer 400 Invalid Form Body (code 50035) naming the offending field, as Discord does."""
+    errors = {field_name: {"_errors": [{"code": code, "message": message}]}}
+    body = {"message": "Invalid Form Body", "code": 50035, "errors": errors}
+    return json_response(body, status=400)
+
+
 def unknown(what: str, code: int) -> web.Response:
     """Answer 404 for an unknown entity, e.g. ``unknown("Channel", 10003)``."""
     return error(404, f"Unknown {what}", code)

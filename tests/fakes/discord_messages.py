@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 EDITABLE = ("content", "embeds", "components", "flags", "allowed_mentions", "poll")
 CANNOT_DM = (403, "Cannot send messages to this user", 50007)
+NONCE_MAX_LENGTH = 25
+NONCE_WINDOW_SECONDS = 300.0  # Discord: "checked for uniqueness in the past few minutes"
 
 
 class MessageEndpoints:
@@ -31,6 +34,9 @@ class MessageEndpoints:
         self.fake = fake
         self.store: dict[int, dict[str, Any]] = {}
         self.closed_dms: set[int] = set()
+        self.nonce_window = NONCE_WINDOW_SECONDS
+        self._nonces: dict[tuple[int, int, str], tuple[float, int]] = {}
+        self.nonce_reuses = 0
 
     def add_routes(self, app: web.Application, p: str) -> None:
         """Register the channel and guild routes under prefix ``p``."""
@@ -166,9 +172,27 @@ class MessageEndpoints:
         if any(user.id in self.closed_dms for user in channel.recipients):
             return h.error(*CANNOT_DM)
         body, files = await h.read_body(request)
+        nonce = body.get("nonce")
+        if isinstance(nonce, str) and len(nonce) > NONCE_MAX_LENGTH:
+            return h.invalid_form("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        if body.get("enforce_nonce") and nonce is not None:
+            earlier = self._reused(channel.id, str(nonce))
+            if earlier is not None:
+                self.nonce_reuses += 1
+                return h.json_response(earlier)
         message = self.build(channel.id, body, files)
+        if nonce is not None:
+            key = (channel.id, self.fake.bot_user.id, str(nonce))
+            self._nonces[key] = (time.monotonic(), int(message["id"]))
         self.fake.recorder.add(Record(CHANNEL_MESSAGE, body, message, channel.id))
         return h.json_response(message)
+
+    def _reused(self, channel_id: int, nonce: str) -> dict[str, Any] | None:
+        """The bot's message with this nonce from the last few minutes (enforce_nonce)."""
+        seen = self._nonces.get((channel_id, self.fake.bot_user.id, nonce))
+        if seen is None or time.monotonic() - seen[0] > self.nonce_window:
+            return None
+        return self.store.get(seen[1])
 
     async def _list_messages(self, request: web.Request) -> web.Response:
         channel, _ = self._channel(request)
