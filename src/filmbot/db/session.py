@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from filmbot.config import Settings
+from filmbot.domain.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -27,14 +28,41 @@ def engine_for_url(url: str, *, echo: bool = False) -> AsyncEngine:
             url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
         _configure_sqlite(engine)
-        return engine
-    options: dict[str, Any] = {
-        "pool_pre_ping": True,
-        "pool_size": 10,
-        "max_overflow": 20,
-        "pool_recycle": 3600,
-    }
-    return _create_async_engine(url, echo=echo, **options)
+    else:
+        options: dict[str, Any] = {
+            "pool_pre_ping": True,
+            "pool_size": 10,
+            "max_overflow": 20,
+            "pool_recycle": 3600,
+        }
+        engine = _create_async_engine(url, echo=echo, **options)
+    _report_outages(engine)
+    return engine
+
+
+def _report_outages(engine: AsyncEngine) -> None:
+    """Raise DatabaseUnavailableError when the database cannot be reached or was lost.
+
+    A failed connect (refused, timed out, unknown database, unopenable file) and a dropped
+    connection become one domain error, so members are told the database is unavailable
+    instead of getting an error id, and logs name the outage instead of a traceback. A
+    failed pre-ping is left alone: the pool then simply reconnects.
+    """
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except (OSError, TimeoutError) as exc:
+            raise DatabaseUnavailableError(f"cannot connect: {exc}") from exc
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if context.is_pre_ping:
+            return
+        if context.connection is None or context.is_disconnect:
+            reason = context.original_exception
+            raise DatabaseUnavailableError(f"database unavailable: {reason}") from reason
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -55,6 +55,12 @@ class ExternalServiceError(FilmBotError):
     user_message = "An external service is unavailable right now; try again in a minute."
 
 
+class DatabaseUnavailableError(ExternalServiceError):
+    """The database cannot be reached or opened (down, restarting, wrong address)."""
+
+    user_message = "The database is unavailable right now; try again in a moment."
+
+
 class DataIntegrityError(FilmBotError):
     """A write broke a database rule (foreign key, check, not null)."""
 
