@@ -10,6 +10,7 @@ import pytest
 
 from filmbot.config import Settings
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.services.container import build_tmdb
 from filmbot.tmdb import (
     LocalRateLimiter,
     RetryPolicy,
@@ -314,10 +315,10 @@ async def test_coalesced_callers_all_see_the_failure(fake_tmdb: FakeTMDB) -> Non
     assert fake_tmdb.count() == 1
 
 
-async def test_from_settings_builds_a_working_client_without_database(
+async def test_settings_build_a_working_client_without_database(
     tmdb_settings: Settings, fake_tmdb: FakeTMDB
 ) -> None:
-    async with TMDBClient.from_settings(tmdb_settings) as tmdb:
+    async with build_tmdb(tmdb_settings) as tmdb:
         await tmdb.check_credentials()
         movie = await tmdb.get_movie(157336)
     assert movie.title == "Interstellar" and tmdb.cache.database is None
