@@ -12,30 +12,17 @@ from filmbot.config import Settings
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.container import build_tmdb
 from filmbot.tmdb import (
-    LocalRateLimiter,
-    RetryPolicy,
     TMDBAuthError,
     TMDBClient,
-    TMDBError,
     TMDBNotFound,
-    TMDBUnavailable,
 )
 from filmbot.tmdb.models import MovieResult, PersonResult, TVResult
+from tests.fakes.plugin_tmdb import make_client
 from tests.fakes.tmdb_server import FakeTMDB
 
-FAST = RetryPolicy(max_retries=3, deadline=5.0, timeout=2.0, backoff_base=0.01, backoff_cap=0.05)
 DUNE = TitleRef(MediaType.MOVIE, 438631)
 MATRIX = TitleRef(MediaType.MOVIE, 603)
 BREAKING_BAD = TitleRef(MediaType.TV, 1396)
-
-
-def make_client(
-    fake: FakeTMDB, *, policy: RetryPolicy = FAST, ttl: float = 3600.0, **kw: str
-) -> TMDBClient:
-    credentials = kw or {"api_key": fake.api_key}
-    return TMDBClient.create(
-        fake.base_url, limiter=LocalRateLimiter(1000, 1.0), policy=policy, ttl=ttl, **credentials
-    )
 
 
 @pytest.fixture
@@ -211,88 +198,6 @@ async def test_wrong_api_key_raises_auth_error_in_one_line_without_retry(
     assert "status_code 7" in message and "TMDB_API_KEY" in message and "\n" not in message
     assert "wrong" not in message
     assert fake_tmdb.count() == 1
-
-
-# -- failures and retries -----------------------------------------------------------------------
-
-
-async def test_not_found_is_raised_and_never_retried(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    with pytest.raises(TMDBNotFound, match="status_code 34"):
-        await client.get_movie(424242)
-    assert fake_tmdb.count() == 1 and client.stats.retries == 0
-
-
-async def test_malformed_json_becomes_tmdb_error(client: TMDBClient, fake_tmdb: FakeTMDB) -> None:
-    fake_tmdb.faults.malformed_next(1)
-    with pytest.raises(TMDBError, match="not JSON"):
-        await client.get_movie(603)
-    assert (await client.get_movie(603)).id == 603  # the bad answer was not cached
-
-
-async def test_server_errors_are_retried_until_success(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    fake_tmdb.faults.fail_next(2, status=503)
-    movie = await client.get_movie(603)
-    assert movie.title == "The Matrix"
-    assert fake_tmdb.count() == 3 and client.stats.retries == 2
-
-
-async def test_server_errors_beyond_the_retry_budget_raise_unavailable(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    fake_tmdb.faults.fail_next(100)
-    with pytest.raises(TMDBUnavailable, match=r"after 4 attempts: HTTP 500"):
-        await client.get_movie(603)
-    assert fake_tmdb.count() == FAST.max_retries + 1
-
-
-async def test_429_waits_for_retry_after_then_succeeds(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    fake_tmdb.faults.rate_limit_next(2, retry_after=0.05)
-    movie = await client.get_movie(27205)
-    assert movie.title == "Inception"
-    assert client.stats.rate_limited == 2 and fake_tmdb.count() == 3
-
-
-async def test_429_storm_ends_in_a_clear_error_within_the_retry_budget(
-    fake_tmdb: FakeTMDB,
-) -> None:
-    fake_tmdb.faults.rate_limit_next(10_000, retry_after=0.05)
-    policy = RetryPolicy(max_retries=50, deadline=0.5, timeout=1.0, backoff_base=0.01)
-    async with make_client(fake_tmdb, policy=policy) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="rate limited"):
-            await tmdb.get_movie(603)
-    assert 1 < fake_tmdb.count() <= 11  # the deadline, not max_retries, ended it
-
-
-async def test_retry_after_beyond_the_deadline_fails_at_once(fake_tmdb: FakeTMDB) -> None:
-    fake_tmdb.faults.rate_limit_next(1, retry_after=60)
-    async with make_client(fake_tmdb) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="rate limited"):
-            await tmdb.get_movie(603)
-    assert fake_tmdb.count() == 1
-
-
-async def test_slow_answers_time_out_and_are_retried(fake_tmdb: FakeTMDB) -> None:
-    fake_tmdb.faults.slow(1.0)
-    policy = RetryPolicy(max_retries=1, deadline=5.0, timeout=0.1, backoff_base=0.01)
-    async with make_client(fake_tmdb, policy=policy) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="no answer within 0.1s"):
-            await tmdb.get_movie(603)
-    assert fake_tmdb.count() == 2
-
-
-async def test_unreachable_tmdb_raises_unavailable() -> None:
-    async with FakeTMDB() as fake:
-        base_url, api_key = fake.base_url, fake.api_key
-    async with TMDBClient.create(base_url, api_key=api_key, policy=FAST) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="connection failed"):
-            await tmdb.get_movie(603)
-    assert tmdb.stats.upstream_requests == FAST.max_retries + 1
 
 
 # -- coalescing and construction -------------------------------------------------------------
