@@ -1,4 +1,4 @@
-"""The TMDB client against the fake TMDB over HTTP: endpoints, auth, errors, retries."""
+"""The TMDB client against the fake TMDB over HTTP: endpoints, auth, coalescing, construction."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from filmbot.config import Settings
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.container import build_tmdb
 from filmbot.tmdb import (
+    MAX_CHANGES_WINDOW,
+    LocalRateLimiter,
     TMDBAuthError,
+    TMDBCache,
     TMDBClient,
     TMDBNotFound,
 )
@@ -145,6 +148,8 @@ async def test_changed_ids_collect_every_page(client: TMDBClient, fake_tmdb: Fak
 
 async def test_changes_window_longer_than_14_days_is_refused(client: TMDBClient) -> None:
     today = date.today()
+    assert timedelta(days=14) == MAX_CHANGES_WINDOW
+    await client.changes(MediaType.MOVIE, today - MAX_CHANGES_WINDOW, today)
     with pytest.raises(ValueError, match="14 days"):
         await client.changes(MediaType.MOVIE, today - timedelta(days=15), today)
 
@@ -157,6 +162,47 @@ async def test_get_many_details_separates_found_missing_and_failed(
     assert set(batch.found) == {DUNE, MATRIX, BREAKING_BAD}
     assert batch.missing == [TitleRef(MediaType.MOVIE, 999_999)] and not batch.failed
     assert fake_tmdb.count() == 4
+
+
+async def test_fresh_details_bypass_the_response_cache(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    await client.get_movie(603)
+    first = await client.fresh_details(MATRIX, append=("release_dates",))
+    fake_tmdb.catalogue.set_status("movie", 603, "Canceled")
+    second = await client.fresh_details(MATRIX, append=("release_dates",))
+    assert first["title"] == "The Matrix" and first["release_dates"]["results"]
+    assert first["status"] == "Released" and second["status"] == "Canceled"
+    assert fake_tmdb.count("/movie/603") == 3 and client.stats.upstream_requests == 3
+    assert len(client.cache.memory) == 1  # only get_movie's payload was cached
+
+
+async def test_fresh_details_send_the_language_and_only_the_sections_asked_for(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    show = await client.fresh_details(BREAKING_BAD, language="de-DE")
+    movie = await client.fresh_details(MATRIX, append=["release_dates", "credits"])
+    assert show["id"] == 1396 and "credits" not in show and movie["credits"]["cast"]
+    assert fake_tmdb.requests[0].path == "/tv/1396"
+    assert fake_tmdb.requests[0].query["language"] == "de-DE"
+    assert "append_to_response" not in fake_tmdb.requests[0].query
+    assert fake_tmdb.requests[1].query["language"] == "en-US"
+    assert fake_tmdb.requests[1].query["append_to_response"] == "release_dates,credits"
+
+
+async def test_fresh_details_of_a_missing_title_raise_not_found(client: TMDBClient) -> None:
+    with pytest.raises(TMDBNotFound):
+        await client.fresh_details(TitleRef(MediaType.MOVIE, 999_999))
+    assert client.stats.not_found == 1
+
+
+async def test_fresh_details_wait_for_the_rate_limiter(fake_tmdb: FakeTMDB) -> None:
+    limiter = LocalRateLimiter(2, 0.5)
+    async with TMDBClient.create(
+        fake_tmdb.base_url, api_key=fake_tmdb.api_key, limiter=limiter
+    ) as tmdb:
+        await asyncio.gather(*(tmdb.fresh_details(MATRIX) for _ in range(5)))
+    assert fake_tmdb.count() == 5 and fake_tmdb.max_in_window(0.5) <= 2
 
 
 async def test_catalogue_changes_are_served_to_the_client(fake_tmdb: FakeTMDB) -> None:
@@ -228,3 +274,10 @@ async def test_settings_build_a_working_client_without_database(
         movie = await tmdb.get_movie(157336)
     assert movie.title == "Interstellar" and tmdb.cache.database is None
     assert fake_tmdb.requests[-1].auth == "api_key"
+
+
+async def test_create_refuses_a_cache_together_with_its_tiers(fake_tmdb: FakeTMDB) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        TMDBClient.create(
+            fake_tmdb.base_url, api_key=fake_tmdb.api_key, cache=TMDBCache(), redis=object()
+        )
