@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,14 +41,13 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_LANGUAGE", "MAX_CHANGES_WINDOW", "DetailsBatch", "TMDBClient"]
 
-log = logging.getLogger(__name__)
-
 MOVIE_APPEND = ("credits", "release_dates", "external_ids", "videos", "watch/providers")
 TV_APPEND = ("credits", "external_ids", "videos", "watch/providers")
 TRENDING_TTL = 900.0
 REFERENCE_TTL = 3 * 24 * 3600.0
 MAX_CHANGES_WINDOW = timedelta(days=14)
 MAX_PAGE = 500
+
 TrendingMedia = Literal["all", "movie", "tv"]
 TimeWindow = Literal["day", "week"]
 
