@@ -32,9 +32,9 @@ from filmbot.db.models import GuildRow, RatingRow, WatchlistRow  # noqa: E402
 from filmbot.db.session import create_sessionmaker, engine_for_url  # noqa: E402
 from filmbot.domain.models import MediaType, TitleRef  # noqa: E402
 from filmbot.services.catalog import CatalogService, TitleSummary  # noqa: E402
+from filmbot.services.container import build_tmdb  # noqa: E402
 from filmbot.services.recommendations import CommunityIndexes, RecommendationService  # noqa: E402
 from filmbot.services.watchlist import WatchlistService  # noqa: E402
-from filmbot.tmdb import TMDBClient  # noqa: E402
 
 GUILD = 1_100_000_000_000_000_001
 FIRST_ID = 5_000_000
@@ -127,7 +127,7 @@ async def main(args: argparse.Namespace) -> None:
             )
             engine = engine_for_url(url)
             sessions = create_sessionmaker(engine)
-            tmdb = TMDBClient.from_settings(settings, sessionmaker=sessions)
+            tmdb = build_tmdb(settings, sessions)
             service = RecommendationService(sessions, tmdb, CatalogService(tmdb), settings)
             users = [10_000 + n for n in range(args.users)]
 

@@ -13,10 +13,9 @@ from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
 from filmbot.db.session import create_engine, create_sessionmaker
 from filmbot.discord_rest import DiscordNotificationSender, rest_client
+from filmbot.services.container import build_tmdb, redis_from_url
 from filmbot.services.updates import CycleReport, UpdateEngine, shard_filter, shard_scope
 from filmbot.services.updates_shared import title_source
-from filmbot.tmdb import TMDBClient
-from filmbot.tmdb.client import redis_from_url
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
     sessions = create_sessionmaker(database)
     redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
     async with (
-        TMDBClient.from_settings(settings, sessionmaker=sessions, redis=redis) as tmdb,
+        build_tmdb(settings, sessions, redis) as tmdb,
         rest_client(settings) as discord_client,
     ):
         engine = UpdateEngine(

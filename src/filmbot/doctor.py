@@ -12,7 +12,7 @@ import aiohttp
 from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
 from filmbot.db.session import create_engine
-from filmbot.tmdb import TMDBClient
+from filmbot.services.container import build_tmdb
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ async def check_tmdb(settings: Settings) -> CheckResult:
         settings.require_tmdb_credentials()
     except SettingsError as exc:
         return CheckResult("tmdb", False, str(exc), "set TMDB_API_KEY")
-    client = TMDBClient.from_settings(settings.model_copy(update={"redis_enabled": False}))
+    client = build_tmdb(settings)
     try:
         await client.check_credentials()
     except TMDBAuthError:

@@ -1,4 +1,4 @@
-"""Pytest plugin with the fake TMDB fixtures: `fake_tmdb` and `tmdb_settings`.
+"""Pytest plugin with the fake TMDB fixtures (`fake_tmdb`, `tmdb_settings`) and `make_client`.
 
 Enable with `pytest_plugins = ["tests.fakes.plugin_tmdb"]` in tests/conftest.py
 (or `-p tests.fakes.plugin_tmdb` on the command line).
@@ -11,7 +11,20 @@ from collections.abc import AsyncIterator
 import pytest
 
 from filmbot.config import Settings, load_settings
+from filmbot.tmdb import LocalRateLimiter, RetryPolicy, TMDBClient
 from tests.fakes.tmdb_server import FakeTMDB
+
+FAST = RetryPolicy(max_retries=3, deadline=5.0, timeout=2.0, backoff_base=0.01, backoff_cap=0.05)
+
+
+def make_client(
+    fake: FakeTMDB, *, policy: RetryPolicy = FAST, ttl: float = 3600.0, **kw: str
+) -> TMDBClient:
+    """A client of the fake with quick retries and a generous rate limit."""
+    credentials = kw or {"api_key": fake.api_key}
+    return TMDBClient.create(
+        fake.base_url, limiter=LocalRateLimiter(1000, 1.0), policy=policy, ttl=ttl, **credentials
+    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from filmbot.db.repositories import WatchlistRepository
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.recommend import ReasonKind
 from filmbot.services.catalog import CatalogService, TitleSummary
+from filmbot.services.container import build_tmdb
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.watchlist import WatchlistService
 from filmbot.tmdb import TMDBClient
@@ -38,7 +39,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def tmdb(tmdb_settings: Settings) -> AsyncIterator[TMDBClient]:
-    client = TMDBClient.from_settings(tmdb_settings)
+    client = build_tmdb(tmdb_settings)
     yield client
     await client.close()
 

@@ -18,9 +18,9 @@ from filmbot.config import Settings
 from filmbot.db.base import Base
 from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import create_sessionmaker, engine_for_url
+from filmbot.services.container import build_tmdb, redis_from_url
 from filmbot.tmdb import LocalRateLimiter, TMDBCache, TMDBClient
 from filmbot.tmdb.cache import MemoryTier
-from filmbot.tmdb.client import redis_from_url
 from tests.fakes.tmdb_server import FakeTMDB
 
 
@@ -156,14 +156,14 @@ async def test_purge_deletes_expired_database_rows(
         assert await tmdb.purge_expired_cache() == 0
 
 
-async def test_from_settings_uses_the_database_tier(
+async def test_built_client_uses_the_database_tier(
     tmdb_settings: Settings,
     fake_tmdb: FakeTMDB,
     sqlite_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with TMDBClient.from_settings(tmdb_settings, sessionmaker=sqlite_sessionmaker) as tmdb:
+    async with build_tmdb(tmdb_settings, sqlite_sessionmaker) as tmdb:
         await tmdb.get_tv(1396)
-    async with TMDBClient.from_settings(tmdb_settings, sessionmaker=sqlite_sessionmaker) as again:
+    async with build_tmdb(tmdb_settings, sqlite_sessionmaker) as again:
         await again.get_tv(1396)
     assert fake_tmdb.count() == 1 and again.stats.database_hits == 1
 
@@ -182,15 +182,20 @@ async def test_redis_tier_is_shared_between_clients(fake_tmdb: FakeTMDB, redis: 
     assert len(keys) == 1 and 0 < await redis.ttl(keys[0]) <= 3600
 
 
-async def test_from_settings_with_redis_enabled_uses_redis(
+async def test_built_clients_share_the_redis_tier(
     tmdb_settings: Settings, fake_tmdb: FakeTMDB, redis: Redis
 ) -> None:
     settings = tmdb_settings.model_copy(
         update={"redis_enabled": True, "redis_url": "redis://127.0.0.1:6379/15"}
     )
-    async with TMDBClient.from_settings(settings) as tmdb:
-        await tmdb.get_movie(329865)
-    async with TMDBClient.from_settings(settings, redis=redis) as other:
+    own = redis_from_url(settings.redis_url)
+    try:
+        async with build_tmdb(settings, None, own) as tmdb:
+            await tmdb.get_movie(329865)
+        assert await own.ping()  # the client leaves the Redis client to its owner
+    finally:
+        await own.aclose()
+    async with build_tmdb(settings, None, redis) as other:
         await other.get_movie(329865)
     assert fake_tmdb.count() == 1 and other.stats.redis_hits == 1
 
@@ -216,10 +221,12 @@ async def test_settings_with_redis_down_still_serve_requests(
     settings = tmdb_settings.model_copy(
         update={"redis_enabled": True, "redis_url": f"redis://127.0.0.1:{closed_port()}/15"}
     )
+    dead = redis_from_url(settings.redis_url)
     with caplog.at_level(logging.WARNING, logger="filmbot.tmdb"):
-        async with TMDBClient.from_settings(settings) as tmdb:
+        async with build_tmdb(settings, None, dead) as tmdb:
             await tmdb.get_movie(603)
             await tmdb.get_movie(603)
+    await dead.aclose()
     assert fake_tmdb.count() == 1 and tmdb.stats.memory_hits == 1
     purposes = sorted(r.getMessage().split(" (")[0] for r in caplog.records)
     assert purposes == [

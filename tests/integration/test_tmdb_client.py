@@ -1,4 +1,4 @@
-"""The TMDB client against the fake TMDB over HTTP: endpoints, auth, errors, retries."""
+"""The TMDB client against the fake TMDB over HTTP: endpoints, auth, coalescing, construction."""
 
 from __future__ import annotations
 
@@ -10,31 +10,22 @@ import pytest
 
 from filmbot.config import Settings
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.services.container import build_tmdb
 from filmbot.tmdb import (
+    MAX_CHANGES_WINDOW,
     LocalRateLimiter,
-    RetryPolicy,
     TMDBAuthError,
+    TMDBCache,
     TMDBClient,
-    TMDBError,
     TMDBNotFound,
-    TMDBUnavailable,
 )
 from filmbot.tmdb.models import MovieResult, PersonResult, TVResult
+from tests.fakes.plugin_tmdb import make_client
 from tests.fakes.tmdb_server import FakeTMDB
 
-FAST = RetryPolicy(max_retries=3, deadline=5.0, timeout=2.0, backoff_base=0.01, backoff_cap=0.05)
 DUNE = TitleRef(MediaType.MOVIE, 438631)
 MATRIX = TitleRef(MediaType.MOVIE, 603)
 BREAKING_BAD = TitleRef(MediaType.TV, 1396)
-
-
-def make_client(
-    fake: FakeTMDB, *, policy: RetryPolicy = FAST, ttl: float = 3600.0, **kw: str
-) -> TMDBClient:
-    credentials = kw or {"api_key": fake.api_key}
-    return TMDBClient.create(
-        fake.base_url, limiter=LocalRateLimiter(1000, 1.0), policy=policy, ttl=ttl, **credentials
-    )
 
 
 @pytest.fixture
@@ -157,6 +148,8 @@ async def test_changed_ids_collect_every_page(client: TMDBClient, fake_tmdb: Fak
 
 async def test_changes_window_longer_than_14_days_is_refused(client: TMDBClient) -> None:
     today = date.today()
+    assert timedelta(days=14) == MAX_CHANGES_WINDOW
+    await client.changes(MediaType.MOVIE, today - MAX_CHANGES_WINDOW, today)
     with pytest.raises(ValueError, match="14 days"):
         await client.changes(MediaType.MOVIE, today - timedelta(days=15), today)
 
@@ -169,6 +162,47 @@ async def test_get_many_details_separates_found_missing_and_failed(
     assert set(batch.found) == {DUNE, MATRIX, BREAKING_BAD}
     assert batch.missing == [TitleRef(MediaType.MOVIE, 999_999)] and not batch.failed
     assert fake_tmdb.count() == 4
+
+
+async def test_fresh_details_bypass_the_response_cache(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    await client.get_movie(603)
+    first = await client.fresh_details(MATRIX, append=("release_dates",))
+    fake_tmdb.catalogue.set_status("movie", 603, "Canceled")
+    second = await client.fresh_details(MATRIX, append=("release_dates",))
+    assert first["title"] == "The Matrix" and first["release_dates"]["results"]
+    assert first["status"] == "Released" and second["status"] == "Canceled"
+    assert fake_tmdb.count("/movie/603") == 3 and client.stats.upstream_requests == 3
+    assert len(client.cache.memory) == 1  # only get_movie's payload was cached
+
+
+async def test_fresh_details_send_the_language_and_only_the_sections_asked_for(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    show = await client.fresh_details(BREAKING_BAD, language="de-DE")
+    movie = await client.fresh_details(MATRIX, append=["release_dates", "credits"])
+    assert show["id"] == 1396 and "credits" not in show and movie["credits"]["cast"]
+    assert fake_tmdb.requests[0].path == "/tv/1396"
+    assert fake_tmdb.requests[0].query["language"] == "de-DE"
+    assert "append_to_response" not in fake_tmdb.requests[0].query
+    assert fake_tmdb.requests[1].query["language"] == "en-US"
+    assert fake_tmdb.requests[1].query["append_to_response"] == "release_dates,credits"
+
+
+async def test_fresh_details_of_a_missing_title_raise_not_found(client: TMDBClient) -> None:
+    with pytest.raises(TMDBNotFound):
+        await client.fresh_details(TitleRef(MediaType.MOVIE, 999_999))
+    assert client.stats.not_found == 1
+
+
+async def test_fresh_details_wait_for_the_rate_limiter(fake_tmdb: FakeTMDB) -> None:
+    limiter = LocalRateLimiter(2, 0.5)
+    async with TMDBClient.create(
+        fake_tmdb.base_url, api_key=fake_tmdb.api_key, limiter=limiter
+    ) as tmdb:
+        await asyncio.gather(*(tmdb.fresh_details(MATRIX) for _ in range(5)))
+    assert fake_tmdb.count() == 5 and fake_tmdb.max_in_window(0.5) <= 2
 
 
 async def test_catalogue_changes_are_served_to_the_client(fake_tmdb: FakeTMDB) -> None:
@@ -212,88 +246,6 @@ async def test_wrong_api_key_raises_auth_error_in_one_line_without_retry(
     assert fake_tmdb.count() == 1
 
 
-# -- failures and retries -----------------------------------------------------------------------
-
-
-async def test_not_found_is_raised_and_never_retried(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    with pytest.raises(TMDBNotFound, match="status_code 34"):
-        await client.get_movie(424242)
-    assert fake_tmdb.count() == 1 and client.stats.retries == 0
-
-
-async def test_malformed_json_becomes_tmdb_error(client: TMDBClient, fake_tmdb: FakeTMDB) -> None:
-    fake_tmdb.faults.malformed_next(1)
-    with pytest.raises(TMDBError, match="not JSON"):
-        await client.get_movie(603)
-    assert (await client.get_movie(603)).id == 603  # the bad answer was not cached
-
-
-async def test_server_errors_are_retried_until_success(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    fake_tmdb.faults.fail_next(2, status=503)
-    movie = await client.get_movie(603)
-    assert movie.title == "The Matrix"
-    assert fake_tmdb.count() == 3 and client.stats.retries == 2
-
-
-async def test_server_errors_beyond_the_retry_budget_raise_unavailable(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    fake_tmdb.faults.fail_next(100)
-    with pytest.raises(TMDBUnavailable, match=r"after 4 attempts: HTTP 500"):
-        await client.get_movie(603)
-    assert fake_tmdb.count() == FAST.max_retries + 1
-
-
-async def test_429_waits_for_retry_after_then_succeeds(
-    client: TMDBClient, fake_tmdb: FakeTMDB
-) -> None:
-    fake_tmdb.faults.rate_limit_next(2, retry_after=0.05)
-    movie = await client.get_movie(27205)
-    assert movie.title == "Inception"
-    assert client.stats.rate_limited == 2 and fake_tmdb.count() == 3
-
-
-async def test_429_storm_ends_in_a_clear_error_within_the_retry_budget(
-    fake_tmdb: FakeTMDB,
-) -> None:
-    fake_tmdb.faults.rate_limit_next(10_000, retry_after=0.05)
-    policy = RetryPolicy(max_retries=50, deadline=0.5, timeout=1.0, backoff_base=0.01)
-    async with make_client(fake_tmdb, policy=policy) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="rate limited"):
-            await tmdb.get_movie(603)
-    assert 1 < fake_tmdb.count() <= 11  # the deadline, not max_retries, ended it
-
-
-async def test_retry_after_beyond_the_deadline_fails_at_once(fake_tmdb: FakeTMDB) -> None:
-    fake_tmdb.faults.rate_limit_next(1, retry_after=60)
-    async with make_client(fake_tmdb) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="rate limited"):
-            await tmdb.get_movie(603)
-    assert fake_tmdb.count() == 1
-
-
-async def test_slow_answers_time_out_and_are_retried(fake_tmdb: FakeTMDB) -> None:
-    fake_tmdb.faults.slow(1.0)
-    policy = RetryPolicy(max_retries=1, deadline=5.0, timeout=0.1, backoff_base=0.01)
-    async with make_client(fake_tmdb, policy=policy) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="no answer within 0.1s"):
-            await tmdb.get_movie(603)
-    assert fake_tmdb.count() == 2
-
-
-async def test_unreachable_tmdb_raises_unavailable() -> None:
-    async with FakeTMDB() as fake:
-        base_url, api_key = fake.base_url, fake.api_key
-    async with TMDBClient.create(base_url, api_key=api_key, policy=FAST) as tmdb:
-        with pytest.raises(TMDBUnavailable, match="connection failed"):
-            await tmdb.get_movie(603)
-    assert tmdb.stats.upstream_requests == FAST.max_retries + 1
-
-
 # -- coalescing and construction -------------------------------------------------------------
 
 
@@ -314,11 +266,18 @@ async def test_coalesced_callers_all_see_the_failure(fake_tmdb: FakeTMDB) -> Non
     assert fake_tmdb.count() == 1
 
 
-async def test_from_settings_builds_a_working_client_without_database(
+async def test_settings_build_a_working_client_without_database(
     tmdb_settings: Settings, fake_tmdb: FakeTMDB
 ) -> None:
-    async with TMDBClient.from_settings(tmdb_settings) as tmdb:
+    async with build_tmdb(tmdb_settings) as tmdb:
         await tmdb.check_credentials()
         movie = await tmdb.get_movie(157336)
     assert movie.title == "Interstellar" and tmdb.cache.database is None
     assert fake_tmdb.requests[-1].auth == "api_key"
+
+
+async def test_create_refuses_a_cache_together_with_its_tiers(fake_tmdb: FakeTMDB) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        TMDBClient.create(
+            fake_tmdb.base_url, api_key=fake_tmdb.api_key, cache=TMDBCache(), redis=object()
+        )

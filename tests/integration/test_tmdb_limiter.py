@@ -13,8 +13,8 @@ import pytest
 from redis.asyncio import Redis
 
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.services.container import redis_from_url
 from filmbot.tmdb import LocalRateLimiter, RedisRateLimiter, RetryPolicy, TMDBClient
-from filmbot.tmdb.client import redis_from_url
 from filmbot.tmdb.limiter import RateLimiter
 from tests.fakes.tmdb_server import FakeTMDB
 

@@ -1,4 +1,4 @@
-"""Build and close the services the bot holds."""
+"""Build and close the services the bot holds, with the TMDB and Redis clients they share."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from filmbot.config import Settings
+from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import create_sessionmaker
 from filmbot.services._uow import Sessions
 from filmbot.services.admin import AdminService
@@ -18,10 +19,16 @@ from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
 from filmbot.services.watchlist import WatchlistService
-from filmbot.tmdb import TMDBClient
-from filmbot.tmdb.client import redis_from_url
+from filmbot.tmdb import (
+    LocalRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+    RetryPolicy,
+    TMDBClient,
+)
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
     from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
@@ -64,7 +71,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     """Wire the services for the settings."""
     sessions = create_sessionmaker(engine)
     redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
-    tmdb = TMDBClient.from_settings(settings, sessionmaker=sessions, redis=redis)
+    tmdb = build_tmdb(settings, sessions, redis)
     catalog = CatalogService(tmdb)
     return Services(
         settings=settings,
@@ -79,3 +86,55 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         recommendations=RecommendationService(sessions, tmdb, catalog, settings),
         redis=redis,
     )
+
+
+def redis_from_url(url: str) -> Redis:
+    """A Redis client that fails fast, so an outage costs milliseconds, not seconds."""
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    return Redis.from_url(
+        url, socket_timeout=2.0, socket_connect_timeout=1.0, retry=Retry(NoBackoff(), 1)
+    )
+
+
+def build_tmdb(
+    settings: Settings, sessions: Sessions | None = None, redis: Redis | None = None
+) -> TMDBClient:
+    """Build the TMDB client: database cache tier over `sessions`, Redis tiers over `redis`.
+
+    The caller owns `redis` (None when REDIS_ENABLED is off) and closes it after the client.
+    """
+    settings.require_tmdb_credentials()
+    return TMDBClient.create(
+        settings.tmdb_base_url,
+        api_key=_reveal(settings.tmdb_api_key),
+        read_access_token=_reveal(settings.tmdb_read_access_token),
+        limiter=_tmdb_limiter(settings, redis),
+        policy=_tmdb_retry_policy(settings),
+        redis=redis,
+        database=DatabaseCache(sessions) if sessions is not None else None,
+        ttl=float(settings.cache_ttl_seconds),
+    )
+
+
+def _tmdb_limiter(settings: Settings, redis: Redis | None) -> RateLimiter:
+    local = LocalRateLimiter(settings.tmdb_rate_limit, settings.tmdb_rate_period)
+    if redis is None:
+        return local
+    return RedisRateLimiter(
+        redis, settings.tmdb_rate_limit, settings.tmdb_rate_period, fallback=local
+    )
+
+
+def _tmdb_retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        max_retries=settings.tmdb_max_retries,
+        deadline=settings.tmdb_retry_deadline_seconds,
+        timeout=settings.tmdb_timeout_seconds,
+    )
+
+
+def _reveal(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret else None

@@ -1,7 +1,7 @@
 """FilmBot's TMDB v3 client: typed models, a two-tier cache and a shared rate limiter."""
 
 from filmbot.tmdb.cache import MemoryTier, TMDBCache, cache_key
-from filmbot.tmdb.client import DEFAULT_LANGUAGE, DetailsBatch, TMDBClient, redis_from_url
+from filmbot.tmdb.client import DEFAULT_LANGUAGE, MAX_CHANGES_WINDOW, DetailsBatch, TMDBClient
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
 from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from filmbot.tmdb.models import (
@@ -23,6 +23,7 @@ from filmbot.tmdb.transport import Credentials, RetryPolicy
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "MAX_CHANGES_WINDOW",
     "Credentials",
     "DetailsBatch",
     "Episode",
@@ -50,5 +51,4 @@ __all__ = [
     "TitleDetails",
     "TitlePage",
     "cache_key",
-    "redis_from_url",
 ]

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from pydantic import Field
 
 from filmbot.domain.models import MediaType
+from filmbot.domain.updates import ReleaseType
 from filmbot.tmdb._base import LenientDate, LenientDateTime, MovieFields, TMDBModel, TVFields
-
-
-class ReleaseType(enum.IntEnum):
-    """TMDB release types, per country."""
-
-    PREMIERE = 1
-    THEATRICAL_LIMITED = 2
-    THEATRICAL = 3
-    DIGITAL = 4
-    PHYSICAL = 5
-    TV = 6
 
 
 class Genre(TMDBModel):
@@ -68,7 +57,7 @@ class Credits(TMDBModel):
 class ReleaseDate(TMDBModel):
     """One dated release in one country."""
 
-    type: int = ReleaseType.THEATRICAL
+    type: int = ReleaseType.THEATRICAL.value
     release_date: LenientDateTime = None
     certification: str = ""
     iso_639_1: str = ""

@@ -24,6 +24,6 @@ class TMDBNotFound(TMDBError, NotFoundError):
 
 
 class TMDBUnavailable(TMDBError):
-    """TMDB kept failing (5xx, 429, timeouts) until the retry budget ran out."""
+    """TMDB kept failing (5xx, 429, bodies that are not JSON, timeouts) until retries ran out."""
 
     user_message = "TMDB is unavailable right now; try again in a minute."

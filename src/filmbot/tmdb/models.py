@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates import ReleaseType
 from filmbot.tmdb._base import LenientDate, LenientDateTime, MovieFields, TMDBModel, TVFields
 from filmbot.tmdb.details import (
     CastMember,
@@ -24,7 +25,6 @@ from filmbot.tmdb.details import (
     Network,
     ReleaseDate,
     ReleaseDates,
-    ReleaseType,
     Season,
     TitleDetails,
     TVDetails,

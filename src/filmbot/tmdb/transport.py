@@ -63,7 +63,7 @@ class Credentials:
 
 
 class _Retryable(Exception):
-    """A failure worth another try (429, 5xx, connection error, timeout)."""
+    """A failure worth another try (429, 5xx, a body that is not JSON, network, timeout)."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
@@ -105,7 +105,7 @@ class TMDBTransport:
         self._session = None
 
     async def get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
-        """GET `path`; retry 429/5xx/network failures within the policy; raise TMDBError."""
+        """GET `path`; retry transient failures within the policy; raise TMDBError."""
         try:
             return await self._with_retries(path, params)
         except TMDBNotFound:
@@ -129,7 +129,9 @@ class TMDBTransport:
                 retry += 1
                 delay = self._delay(failure, retry)
                 if retry > self.policy.max_retries or loop.time() + delay >= deadline:
-                    raise TMDBUnavailable(_give_up_message(path, retry, failure)) from None
+                    message = _give_up_message(path, retry, failure)
+                    log.warning("Giving up: %s", message)
+                    raise TMDBUnavailable(message) from None
                 self.stats.retries += 1
                 log.info("TMDB %s: %s; retry %s in %.2fs", path, failure.reason, retry, delay)
                 await asyncio.sleep(delay)
@@ -180,11 +182,11 @@ class TMDBTransport:
 
 
 def _decode_object(path: str, body: bytes) -> dict[str, Any]:
-    """Decode a JSON object or raise TMDBError."""
+    """Decode a JSON object; a body that is not JSON (HTML, cut short) is worth a retry."""
     try:
         payload = json.loads(body)
     except ValueError:
-        raise TMDBError(f"TMDB sent a response to {path} that is not JSON") from None
+        raise _Retryable("the response was not JSON") from None
     if not isinstance(payload, dict):
         raise TMDBError(f"TMDB sent a response to {path} that is not a JSON object")
     return payload
