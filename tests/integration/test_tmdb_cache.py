@@ -211,7 +211,7 @@ async def test_redis_down_falls_back_to_memory_and_keeps_working(
     await dead.aclose()
     assert first == second and fake_tmdb.count() == 1
     assert tmdb.stats.memory_hits == 1 and tmdb.stats.redis_errors == 1
-    warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
+    warnings = [r for r in caplog.records if "Redis is unavailable" in r.getMessage()]
     assert len(warnings) == 1
 
 
@@ -230,8 +230,8 @@ async def test_settings_with_redis_down_still_serve_requests(
     assert fake_tmdb.count() == 1 and tmdb.stats.memory_hits == 1
     purposes = sorted(r.getMessage().split(" (")[0] for r in caplog.records)
     assert purposes == [
-        "Redis unavailable for the TMDB cache",
-        "Redis unavailable for the shared TMDB rate limit",
+        "Redis is unavailable for the TMDB cache",
+        "Redis is unavailable for the shared TMDB rate limit",
     ]
 
 
@@ -246,3 +246,18 @@ async def test_unreadable_redis_entry_is_refetched_without_dropping_redis(
         await tmdb.get_movie(335984)
     assert movie.title == "Blade Runner 2049" and fake_tmdb.count() == 2
     assert tmdb.stats.redis_errors == 0 and tmdb.stats.redis_hits == 1
+
+
+async def test_database_down_for_the_cache_is_named_once_and_requests_still_work(
+    tmdb_settings: Settings, fake_tmdb: FakeTMDB, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = engine_for_url("sqlite+aiosqlite:////nonexistent/dir/cache.db")
+    with caplog.at_level(logging.WARNING, logger="filmbot.tmdb"):
+        async with build_tmdb(tmdb_settings, create_sessionmaker(engine), None) as tmdb:
+            first = await tmdb.get_movie(603)
+            second = await tmdb.get_movie(603)
+    await engine.dispose()
+    assert first == second and fake_tmdb.count() == 1
+    warnings = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("The database is unavailable for the TMDB cache")

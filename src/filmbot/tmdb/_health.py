@@ -43,7 +43,7 @@ class ServiceHealth:
         self.failures += 1
         if self._down_until is None:
             log.warning(
-                "%s unavailable for the %s (%s: %s); falling back until it returns",
+                "%s is unavailable for the %s (%s: %s); falling back until it returns",
                 self.service,
                 self.purpose,
                 type(exc).__name__,
