@@ -14,8 +14,13 @@ from filmbot.db import migrate
 from filmbot.db.session import create_engine, create_sessionmaker
 from filmbot.exts.updates._rest import rest_client
 from filmbot.exts.updates._sender import DiscordNotificationSender
-from filmbot.services.updates import CycleReport, UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_shared import title_source
+from filmbot.services.updates import (
+    CycleReport,
+    UpdateEngine,
+    shard_filter,
+    shard_scope,
+    title_source,
+)
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.client import redis_from_url
 

@@ -8,6 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from filmbot.domain.updates import (
+    DEFAULT_EPISODE_NOTIFY_DAYS,
+    DEFAULT_RELEASE_NOTIFY_DAYS,
+    DEFAULT_UPCOMING_NOTIFY_DAYS,
+)
+
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 
 _PLACEHOLDERS = {
@@ -44,9 +50,9 @@ class Settings(BaseSettings):
 
     update_interval_hours: float = Field(default=6.0, gt=0, le=24 * 7)
     auto_update_enabled: bool = True
-    release_notify_days: int = Field(default=3, ge=0, le=60)
-    episode_notify_days: int = Field(default=2, ge=0, le=60)
-    upcoming_notify_days: int = Field(default=7, ge=0, le=60)
+    release_notify_days: int = Field(default=DEFAULT_RELEASE_NOTIFY_DAYS, ge=0, le=60)
+    episode_notify_days: int = Field(default=DEFAULT_EPISODE_NOTIFY_DAYS, ge=0, le=60)
+    upcoming_notify_days: int = Field(default=DEFAULT_UPCOMING_NOTIFY_DAYS, ge=0, le=60)
     full_refresh_hours: float = Field(default=24.0, gt=0)
     max_watchlist_items: int = Field(default=100, ge=1, le=10_000)
 

@@ -10,9 +10,13 @@ from discord.ext import commands
 
 from filmbot.db.types import utcnow
 from filmbot.exts.updates._sender import DiscordNotificationSender
-from filmbot.services.updates import UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_scheduler import UpdateScheduler
-from filmbot.services.updates_shared import title_source
+from filmbot.services.updates import (
+    UpdateEngine,
+    UpdateScheduler,
+    shard_filter,
+    shard_scope,
+    title_source,
+)
 
 if TYPE_CHECKING:
     from filmbot.bot import FilmBot

@@ -13,7 +13,7 @@ import logging
 import time
 from datetime import timedelta
 
-from filmbot.services.updates import Clock, UpdateEngine
+from filmbot.services.updates.engine import Clock, UpdateEngine
 
 log = logging.getLogger(__name__)
 
