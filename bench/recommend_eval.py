@@ -35,14 +35,14 @@ from filmbot.domain.recommend import (
     blend_score,
     seed_weights,
 )
-from filmbot.domain.recommend_content import (
+from filmbot.domain.recommend.content import (
     Candidate,
     ContentWeights,
     UserRating,
     build_profile,
     content_score,
 )
-from filmbot.domain.recommend_similarity import (
+from filmbot.domain.recommend.similarity import (
     CommunityRating,
     ItemSimilarityIndex,
     SimilarityParams,

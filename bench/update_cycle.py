@@ -37,8 +37,7 @@ from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import GuildPrefs, detect_events, snapshot_from_tmdb
 from filmbot.services.notifications import NotificationMessage, SentMessage
-from filmbot.services.updates import UpdateEngine
-from filmbot.services.updates_fetch import TMDBTitleSource
+from filmbot.services.updates import TMDBTitleSource, UpdateEngine
 from filmbot.tmdb import LocalRateLimiter, RetryPolicy, TMDBClient
 
 GUILDS = 100
@@ -201,7 +200,7 @@ class Row:
 @contextmanager
 def delivery_mark(statements: list[int]) -> Iterator[list[int]]:
     """Note the statement count when the delivery phase starts."""
-    from filmbot.services.updates_delivery import Deliverer
+    from filmbot.services.updates.delivery import Deliverer
 
     mark = [0]
     original = Deliverer.deliver

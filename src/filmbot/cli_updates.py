@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
-from filmbot.db.session import create_engine, create_sessionmaker
+from filmbot.db.session import create_engine
 from filmbot.discord_rest import DiscordNotificationSender, rest_client
-from filmbot.services.container import build_tmdb, redis_from_url
-from filmbot.services.updates import CycleReport, UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_shared import title_source
+from filmbot.services.container import build_services, build_update_engine
+from filmbot.services.updates import CycleReport
 
 log = logging.getLogger(__name__)
 
@@ -60,25 +59,13 @@ async def check_updates_once(settings: Settings) -> int:
 
 
 async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
-    sessions = create_sessionmaker(database)
-    redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
-    async with (
-        build_tmdb(settings, sessions, redis) as tmdb,
-        rest_client(settings) as discord_client,
-    ):
-        engine = UpdateEngine(
-            sessions,
-            title_source(tmdb, redis, settings.update_interval_seconds),
-            DiscordNotificationSender(discord_client),
-            settings,
-            owns=shard_filter(settings),
-            scope=shard_scope(settings),
-        )
-        try:
+    services = build_services(settings, database)
+    try:
+        async with rest_client(settings) as discord_client:
+            engine = build_update_engine(services, DiscordNotificationSender(discord_client))
             return await engine.run_cycle()
-        finally:
-            if redis is not None:
-                await redis.aclose()
+    finally:
+        await services.close()
 
 
 def describe(report: CycleReport) -> str:

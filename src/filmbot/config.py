@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from filmbot.domain.updates import (
+    DEFAULT_EPISODE_NOTIFY_DAYS,
+    DEFAULT_RELEASE_NOTIFY_DAYS,
+    DEFAULT_UPCOMING_NOTIFY_DAYS,
+)
 
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 
@@ -44,9 +51,9 @@ class Settings(BaseSettings):
 
     update_interval_hours: float = Field(default=6.0, gt=0, le=24 * 7)
     auto_update_enabled: bool = True
-    release_notify_days: int = Field(default=3, ge=0, le=60)
-    episode_notify_days: int = Field(default=2, ge=0, le=60)
-    upcoming_notify_days: int = Field(default=7, ge=0, le=60)
+    release_notify_days: int = Field(default=DEFAULT_RELEASE_NOTIFY_DAYS, ge=0, le=60)
+    episode_notify_days: int = Field(default=DEFAULT_EPISODE_NOTIFY_DAYS, ge=0, le=60)
+    upcoming_notify_days: int = Field(default=DEFAULT_UPCOMING_NOTIFY_DAYS, ge=0, le=60)
     full_refresh_hours: float = Field(default=24.0, gt=0)
     max_watchlist_items: int = Field(default=100, ge=1, le=10_000)
 
@@ -166,9 +173,9 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def update_interval_seconds(self) -> float:
-        """The update cycle's period in seconds."""
-        return self.update_interval_hours * 3600.0
+    def update_interval(self) -> timedelta:
+        """The update cycle's period (UPDATE_INTERVAL_HOURS), for the loop and shared data."""
+        return timedelta(hours=self.update_interval_hours)
 
     def require_runtime_secrets(self) -> None:
         """Raise SettingsError unless the secrets that `run` needs are present."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.notifications import ChannelUnavailable, MessageRejected, RetryLater
 from filmbot.services.updates import UpdateEngine
-from filmbot.services.updates_delivery import NO_CHANNEL
+from filmbot.services.updates.delivery import NO_CHANNEL
 from tests.integration.test_update_support import (
     CHANNEL,
     FILM,
@@ -13,7 +13,6 @@ from tests.integration.test_update_support import (
     SHOW,
     Sessions,
     World,
-    day,
     world,
 )
 
@@ -22,10 +21,8 @@ async def test_guild_without_channel_is_flagged_and_told_once_a_channel_is_set(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild(notification_channel_id=None)
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM, notification_channel_id=None)
         engine = w.engine()
         waiting = await engine.run_cycle()
         flagged = await w.get_guild()
@@ -44,10 +41,8 @@ async def test_forbidden_channel_flags_the_guild_keeps_events_pending_then_clear
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM)
         w.sender.failures[CHANNEL] = ChannelUnavailable("Missing Permissions (50013)")
         engine = w.engine()
         refused = await engine.run_cycle()
@@ -70,10 +65,8 @@ async def test_events_waiting_past_their_window_are_missed_not_sent_late(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.show(status="Returning Series")
-        w.catalogue.set_next_episode(SHOW.tmdb_id, day(1), season=1, episode=2)
-        await w.guild(notification_channel_id=None)
-        await w.subscribe(SHOW)
+        w.airing_show()
+        await w.follow(SHOW, notification_channel_id=None)
         engine = w.engine()
         await engine.run_cycle()
         await w.guild(notification_channel_id=CHANNEL)
@@ -91,10 +84,8 @@ async def test_rate_limited_send_is_retried_next_cycle_without_flagging(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM)
         w.sender.fail_next.append(RetryLater("429 Too Many Requests (retry after 30s)"))
         engine = w.engine()
         limited = await engine.run_cycle()
@@ -111,12 +102,10 @@ async def test_hundred_guilds_with_one_channel_gone_still_deliver_the_other_nine
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
+        w.dated_film()
         guilds = [GUILD + (n << 22) for n in range(100)]
         for n, guild_id in enumerate(guilds):
-            await w.guild(guild_id, notification_channel_id=CHANNEL + n)
-            await w.subscribe(FILM, guild_id)
+            await w.follow(FILM, guild_id, notification_channel_id=CHANNEL + n)
         w.sender.failures[CHANNEL + 42] = ChannelUnavailable("Unknown Channel (10003)")
         report = await w.engine().run_cycle()
         broken = await w.get_guild(guilds[42])
@@ -131,8 +120,7 @@ async def test_hundred_guilds_with_one_channel_gone_still_deliver_the_other_nine
 async def _follow_then_delete(w: World) -> UpdateEngine:
     """Follow a released film, run a cycle, then delete the film on TMDB six hours later."""
     w.film(status="Released")
-    await w.guild()
-    await w.subscribe(FILM)
+    await w.follow(FILM)
     engine = w.engine()
     await engine.run_cycle()
     w.catalogue.remove("movie", FILM.tmdb_id)
@@ -167,8 +155,7 @@ async def test_many_events_for_one_guild_are_grouped_ten_embeds_per_message(
         await w.guild()
         for n in range(12):
             ref = TitleRef(MediaType.MOVIE, 9_000_300 + n)
-            w.film(ref, title=f"Film {n}", status="Released")
-            w.catalogue.set_release_date(ref.tmdb_id, day(0), country="US")
+            w.dated_film(ref, title=f"Film {n}")
             await w.subscribe(ref)
         report = await w.engine().run_cycle()
 
@@ -180,10 +167,8 @@ async def test_message_discord_refuses_is_marked_failed_and_not_retried(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM)
         w.sender.fail_next.append(MessageRejected("Invalid Form Body (50035)"))
         engine = w.engine()
         await engine.run_cycle()

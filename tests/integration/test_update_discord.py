@@ -11,7 +11,7 @@ from filmbot.discord_rest import DiscordNotificationSender
 from tests.fakes.discord_records import CHANNEL_MESSAGE
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
-from tests.integration.test_update_support import FILM, Sessions, day, world
+from tests.integration.test_update_support import FILM, Sessions, world
 
 
 @pytest.fixture(params=["sqlite"])
@@ -44,8 +44,7 @@ async def test_real_sender_posts_embeds_that_ping_only_the_configured_role(
     rest_client: discord.Client,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(title="@everyone @here Premiere", status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
+        w.dated_film(title="@everyone @here Premiere")
         await w.guild(
             film_club.guild.id,
             notification_channel_id=film_club.announcements.id,
@@ -72,10 +71,8 @@ async def test_channel_the_bot_may_not_post_in_flags_the_guild_and_keeps_events(
     rest_client: discord.Client,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild(film_club.guild.id, notification_channel_id=film_club.locked.id)
-        await w.subscribe(FILM, film_club.guild.id)
+        w.dated_film()
+        await w.follow(FILM, film_club.guild.id, notification_channel_id=film_club.locked.id)
         report = await w.engine(sender=DiscordNotificationSender(rest_client)).run_cycle()
         guild = await w.get_guild(film_club.guild.id)
         statuses = await w.statuses()
@@ -94,10 +91,8 @@ async def test_short_discord_rate_limit_is_waited_out_and_the_message_sent_once(
 ) -> None:
     fault = fake_discord.rate_limit_channel_posts(times=1, retry_after=0.1)
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild(film_club.guild.id, notification_channel_id=film_club.announcements.id)
-        await w.subscribe(FILM, film_club.guild.id)
+        w.dated_film()
+        await w.follow(FILM, film_club.guild.id, notification_channel_id=film_club.announcements.id)
         report = await w.engine(sender=DiscordNotificationSender(rest_client)).run_cycle()
 
     assert fault.hits == 1
@@ -113,10 +108,8 @@ async def test_long_discord_rate_limit_leaves_the_event_for_the_next_cycle(
 ) -> None:
     fault = fake_discord.rate_limit_channel_posts(times=1, retry_after=120.0)
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild(film_club.guild.id, notification_channel_id=film_club.announcements.id)
-        await w.subscribe(FILM, film_club.guild.id)
+        w.dated_film()
+        await w.follow(FILM, film_club.guild.id, notification_channel_id=film_club.announcements.id)
         engine = w.engine(sender=DiscordNotificationSender(rest_client))
         limited = await engine.run_cycle()
         guild = await w.get_guild(film_club.guild.id)

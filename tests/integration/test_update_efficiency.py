@@ -118,7 +118,7 @@ async def test_snapshots_of_titles_nobody_follows_any_more_are_forgotten(
     sessionmaker: Sessions,
 ) -> None:
     from filmbot.db.repositories import SubscriptionRepository
-    from filmbot.db.repositories.updates import UpdateRepository
+    from filmbot.db.repositories.snapshots import SnapshotRepository
     from filmbot.services.updates import ALL_GUILDS
 
     async with world(sessionmaker) as w:
@@ -130,6 +130,6 @@ async def test_snapshots_of_titles_nobody_follows_any_more_are_forgotten(
         w.clock.advance(hours=6)
         await engine.run_cycle()
     async with sessionmaker() as session:
-        stored = await UpdateRepository(session).snapshots(ALL_GUILDS)
+        stored = await SnapshotRepository(session).of_scope(ALL_GUILDS)
     assert FILMS[0] not in stored
     assert set(stored) == set(FILMS[1:] + SHOWS)

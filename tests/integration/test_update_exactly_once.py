@@ -7,12 +7,12 @@ from collections import Counter
 from datetime import timedelta
 
 from filmbot.db import migrate
+from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.notifications import NotificationMessage
-from filmbot.services.updates import UpdateEngine
-from filmbot.services.updates_delivery import DEFAULT_LEASE
-from filmbot.services.updates_fetch import TMDBTitleSource
+from filmbot.services.updates import TMDBTitleSource, UpdateEngine
+from filmbot.services.updates.delivery import DEFAULT_LEASE
 from tests.integration.test_update_support import (
     CHANNEL,
     FILM,
@@ -23,6 +23,7 @@ from tests.integration.test_update_support import (
     day,
     world,
 )
+from tests.update_builders import pending_entries
 
 LEASE_PLUS = {"seconds": DEFAULT_LEASE.total_seconds() + 60}
 
@@ -31,10 +32,8 @@ async def test_sender_crash_after_claim_is_retried_once_after_the_lease(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM)
         w.sender.fail_next.append(RuntimeError("process died mid-send"))
         engine = w.engine()
         crashed = await engine.run_cycle()
@@ -58,10 +57,8 @@ async def test_cycle_cancelled_after_claiming_sends_once_from_a_restarted_engine
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.show(status="Returning Series")
-        w.catalogue.set_next_episode(SHOW.tmdb_id, day(1), season=1, episode=2)
-        await w.guild()
-        await w.subscribe(SHOW)
+        w.airing_show()
+        await w.follow(SHOW)
         claimed = asyncio.Event()
 
         async def hang(channel_id: int, message: NotificationMessage) -> None:
@@ -91,10 +88,8 @@ async def test_cycle_cancelled_after_claiming_sends_once_from_a_restarted_engine
 
 async def test_restarted_engine_does_not_resend_delivered_events(sessionmaker: Sessions) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(-1), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film(on=-1)
+        await w.follow(FILM)
         await w.engine().run_cycle()
         w.clock.advance(hours=1)
         report = await w.engine().run_cycle()
@@ -116,8 +111,7 @@ async def test_two_engines_on_one_database_deliver_each_event_once(
     async with world(sessionmaker) as w:
         refs = [TitleRef(MediaType.MOVIE, 9_000_200 + n) for n in range(4)]
         for ref in refs:
-            w.film(ref, title=f"Film {ref.tmdb_id}", status="Released")
-            w.catalogue.set_release_date(ref.tmdb_id, day(0), country="US")
+            w.dated_film(ref, title=f"Film {ref.tmdb_id}")
         guilds = [GUILD + (n << 22) for n in range(12)]
         for n, guild_id in enumerate(guilds):
             await w.guild(guild_id, notification_channel_id=CHANNEL + n)
@@ -150,12 +144,10 @@ async def test_catch_up_delivers_open_windows_and_records_closed_ones_as_missed(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Post Production")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(2), country="US")
+        w.dated_film(on=2, status="Post Production")
         w.show(status="Returning Series")
         w.catalogue.set_last_episode(SHOW.tmdb_id, day(-20), season=1, episode=3)
-        await w.guild()
-        await w.subscribe(FILM)
+        await w.follow(FILM)
         await w.subscribe(SHOW)
         engine = w.engine()
         await engine.run_cycle()
@@ -177,24 +169,15 @@ async def test_catch_up_delivers_open_windows_and_records_closed_ones_as_missed(
 async def test_concurrent_claims_from_separate_engines_never_share_a_row(
     sessionmaker: Sessions, database_url: str
 ) -> None:
-    from filmbot.db.repositories.updates import PENDING, LedgerEntry, UpdateRepository
-
     async with world(sessionmaker) as w:
         await w.guild()
         now = w.clock()
-        entries = [
-            LedgerEntry(
-                GUILD, FILM, "upcoming", f"upcoming:{n}", PENDING, {}, now + timedelta(days=1)
-            )
-            for n in range(40)
-        ]
-        async with sessionmaker.begin() as session:
-            await UpdateRepository(session).record(entries, now)
+        await w.record(pending_entries(GUILD, FILM, 40, now))
     engines = [engine_for_url(database_url) for _ in range(4)]
 
     async def claim(n: int) -> list[int]:
         async with create_sessionmaker(engines[n]).begin() as session:
-            claimed = await UpdateRepository(session).claim(
+            claimed = await LedgerRepository(session).claim(
                 [GUILD], f"engine-{n}", now, now + DEFAULT_LEASE
             )
         return [row.id for rows in claimed.values() for row in rows]

@@ -24,10 +24,8 @@ async def test_released_film_is_announced_once_with_poster_link_date_and_attribu
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(-1), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film(on=-1)
+        await w.follow(FILM)
         engine = w.engine()
 
         first = await engine.run_cycle()
@@ -45,10 +43,8 @@ async def test_released_film_is_announced_once_with_poster_link_date_and_attribu
 
 async def test_upcoming_film_is_announced_with_its_regional_date(sessionmaker: Sessions) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Post Production")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(3), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film(on=3, status="Post Production")
+        await w.follow(FILM)
         await w.engine().run_cycle()
 
     assert w.sender.titles() == ["The Film comes out in US on 2026-03-13"]
@@ -58,11 +54,9 @@ async def test_next_episode_tomorrow_and_last_episode_aired_are_both_announced(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.show(status="Returning Series")
-        w.catalogue.set_next_episode(SHOW.tmdb_id, day(1), season=2, episode=5)
+        w.airing_show(season=2, episode=5)
         w.catalogue.set_last_episode(SHOW.tmdb_id, day(-1), season=2, episode=4)
-        await w.guild()
-        await w.subscribe(SHOW)
+        await w.follow(SHOW)
         report = await w.engine().run_cycle()
 
     assert sorted(w.sender.titles()) == [
@@ -78,8 +72,7 @@ async def test_status_change_is_announced_after_tmdb_changes_the_status(
 ) -> None:
     async with world(sessionmaker) as w:
         w.show(status="Returning Series")
-        await w.guild()
-        await w.subscribe(SHOW)
+        await w.follow(SHOW)
         engine = w.engine()
         await engine.run_cycle()
         w.clock.advance(hours=6)
@@ -111,8 +104,7 @@ async def test_time_zone_decides_tomorrow_and_the_later_zone_is_told_without_a_r
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.show(status="Returning Series")
-        w.catalogue.set_next_episode(SHOW.tmdb_id, day(2), season=1, episode=3)
+        w.airing_show(airs=2, episode=3)
         await w.guild(timezone="Pacific/Auckland")
         await w.guild(
             OTHER_GUILD, timezone="America/Los_Angeles", notification_channel_id=OTHER_CHANNEL
@@ -136,10 +128,8 @@ async def test_time_zone_decides_tomorrow_and_the_later_zone_is_told_without_a_r
 
 async def test_subscription_flags_gate_release_and_update_kinds(sessionmaker: Sessions) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(-1), country="US")
-        w.show(status="Returning Series")
-        w.catalogue.set_next_episode(SHOW.tmdb_id, day(1), season=1, episode=2)
+        w.dated_film(on=-1)
+        w.airing_show()
         await w.guild()
         await w.guild(OTHER_GUILD, notification_channel_id=OTHER_CHANNEL)
         await w.subscribe(FILM, notify_release=False)
@@ -157,10 +147,8 @@ async def test_moved_release_date_is_announced_again_with_the_new_date(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Post Production")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(3), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film(on=3, status="Post Production")
+        await w.follow(FILM)
         engine = w.engine()
         await engine.run_cycle()
         w.clock.advance(hours=6)
@@ -180,10 +168,8 @@ async def test_everyone_in_a_tmdb_title_pings_nobody_but_the_configured_role(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(title="@everyone @here <@123> free stuff", status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film(title="@everyone @here <@123> free stuff")
+        await w.follow(FILM)
         await w.engine().run_cycle()
 
     message = w.sender.sent[0].message
@@ -194,10 +180,8 @@ async def test_everyone_in_a_tmdb_title_pings_nobody_but_the_configured_role(
 
 async def test_guild_without_a_role_gets_no_mention_at_all(sessionmaker: Sessions) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild(notification_role_id=None)
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM, notification_role_id=None)
         await w.engine().run_cycle()
 
     message = w.sender.sent[0].message
@@ -206,8 +190,7 @@ async def test_guild_without_a_role_gets_no_mention_at_all(sessionmaker: Session
 
 async def test_guild_with_auto_update_off_or_left_gets_nothing(sessionmaker: Sessions) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
+        w.dated_film()
         await w.guild(auto_update=False)
         await w.guild(OTHER_GUILD, left_at=w.clock() - timedelta(days=1))
         await w.subscribe(FILM)

@@ -8,9 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from filmbot.services.updates import CycleReport
-from filmbot.services.updates_scheduler import UpdateScheduler
-from tests.integration.test_update_support import FILM, NOW, Clock, Sessions, day, world
+from filmbot.services.updates import CycleReport, UpdateScheduler
+from tests.integration.test_update_support import FILM, NOW, Clock, Sessions, world
 
 
 @dataclass
@@ -117,10 +116,8 @@ async def test_engine_runs_concurrent_cycle_requests_one_after_the_other(
     sessionmaker: Sessions,
 ) -> None:
     async with world(sessionmaker) as w:
-        w.film(status="Released")
-        w.catalogue.set_release_date(FILM.tmdb_id, day(0), country="US")
-        await w.guild()
-        await w.subscribe(FILM)
+        w.dated_film()
+        await w.follow(FILM)
         engine = w.engine()
         first, second = await asyncio.gather(engine.run_cycle(), engine.run_cycle())
         last = await engine.last_cycle()

@@ -13,16 +13,19 @@ from redis.asyncio import Redis
 from filmbot.db import migrate
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.services.updates import UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_fetch import TMDBTitleSource
-from filmbot.services.updates_shared import SharedTitleSource
+from filmbot.services.updates import (
+    SharedTitleSource,
+    TMDBTitleSource,
+    UpdateEngine,
+    shard_filter,
+    shard_scope,
+)
 from tests.databases import require_service, throwaway_database
 from tests.integration.test_update_support import (
     CHANNEL,
     GUILD,
     RecordingSender,
     World,
-    day,
     world,
 )
 
@@ -53,8 +56,7 @@ def _shard_of(guild_id: int) -> int:
 async def _populate(w: World) -> tuple[list[int], list[TitleRef]]:
     films = [TitleRef(MediaType.MOVIE, 9_000_500 + n) for n in range(5)]
     for ref in films:
-        w.film(ref, title=f"Film {ref.tmdb_id}", status="Released")
-        w.catalogue.set_release_date(ref.tmdb_id, day(0), country="US")
+        w.dated_film(ref, title=f"Film {ref.tmdb_id}")
     guilds = [GUILD + (n << 22) for n in range(8)]
     for n, guild_id in enumerate(guilds):
         await w.guild(guild_id, notification_channel_id=CHANNEL + n)

@@ -19,14 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from filmbot.config import Settings, load_settings
 from filmbot.db.models import UpdateDeliveryRow
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
+from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.domain.models import Guild, MediaType, TitleRef
+from filmbot.domain.updates import LedgerEntry
 from filmbot.services.notifications import (
     DeliveryError,
     NotificationMessage,
     SentMessage,
 )
-from filmbot.services.updates import UpdateEngine
-from filmbot.services.updates_fetch import TMDBTitleSource
+from filmbot.services.updates import TMDBTitleSource, UpdateEngine
 from filmbot.tmdb import LocalRateLimiter, RetryPolicy, TMDBClient
 from tests.fakes.tmdb_catalogue import Catalogue
 from tests.fakes.tmdb_server import FakeTMDB
@@ -149,6 +150,16 @@ class World:
         async with self.sessionmaker.begin() as session:
             await SubscriptionRepository(session).add(guild_id, ref, f"Title {ref}", **flags)
 
+    async def follow(self, ref: TitleRef, guild_id: int = GUILD, **settings: Any) -> None:
+        """Create the guild (with `settings`) and subscribe it to the title."""
+        await self.guild(guild_id, **settings)
+        await self.subscribe(ref, guild_id)
+
+    async def record(self, entries: list[LedgerEntry]) -> None:
+        """Write ledger entries as a cycle would, at the clock's time."""
+        async with self.sessionmaker.begin() as session:
+            await LedgerRepository(session).record(entries, self.clock())
+
     async def ledger(self) -> list[UpdateDeliveryRow]:
         """Every ledger row."""
         async with self.sessionmaker() as session:
@@ -170,6 +181,21 @@ class World:
         fields.setdefault("name", "The Show")
         fields.setdefault("poster_path", "/show.jpg")
         self.catalogue.set_tv(ref.tmdb_id, **fields)
+
+    def dated_film(
+        self, ref: TitleRef = FILM, on: int = 0, country: str = "US", **fields: Any
+    ) -> None:
+        """Create a film (Released unless told) whose release in `country` is on day(`on`)."""
+        fields.setdefault("status", "Released")
+        self.film(ref, **fields)
+        self.catalogue.set_release_date(ref.tmdb_id, day(on), country=country)
+
+    def airing_show(
+        self, ref: TitleRef = SHOW, airs: int = 1, season: int = 1, episode: int = 2
+    ) -> None:
+        """Create a returning show whose next episode airs on day(`airs`)."""
+        self.show(ref, status="Returning Series")
+        self.catalogue.set_next_episode(ref.tmdb_id, day(airs), season=season, episode=episode)
 
     def changed(self, ref: TitleRef) -> None:
         """List the title in TMDB's change feed as changed now."""

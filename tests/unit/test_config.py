@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_fractional_interval_and_plain_database_urls_are_accepted(
     monkeypatch.setenv("UPDATE_INTERVAL_HOURS", "0.25")
     monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db/filmbot")
     settings = load_settings(None)
-    assert settings.update_interval_seconds == 900
+    assert settings.update_interval == timedelta(minutes=15)
     assert settings.database_url == "postgresql+asyncpg://bot@db/filmbot"
 
 

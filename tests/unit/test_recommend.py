@@ -21,7 +21,7 @@ from filmbot.domain.recommend import (
     recommend,
     seed_weights,
 )
-from filmbot.domain.recommend_content import build_profile, content_score
+from filmbot.domain.recommend.content import build_profile, content_score
 
 SCIFI, DRAMA, COMEDY, HORROR = 878, 18, 35, 27
 GENRES = {SCIFI: "Science Fiction", DRAMA: "Drama", COMEDY: "Comedy", HORROR: "Horror"}

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.recommend_similarity import (
+from filmbot.domain.recommend.similarity import (
     CommunityRating,
     ItemSimilarityIndex,
     SimilarityParams,

@@ -1,9 +1,9 @@
-"""Catch-up after downtime, expiry, listing hints, time-driven rechecks and guild prefs."""
+"""Catch-up after downtime, expiry, listing hints, removed titles and guild prefs."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 
@@ -11,82 +11,36 @@ from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.models import Guild, MediaType, TitleRef
 from filmbot.domain.updates import (
     CATCH_UP_LOOKBACK_DAYS,
-    EpisodeInfo,
     EventKind,
     GuildPrefs,
     RegionalRelease,
     ReleaseType,
-    TitleSnapshot,
-    UpdateEvent,
     detect_events,
-    is_due,
     is_expired,
     next_notification_hint,
-    next_time_driven_check,
-    time_driven_recheck_needed,
     title_removed_event,
 )
-from filmbot.domain.updates_snapshot import UNKNOWN_FETCH_TIME
+from filmbot.domain.updates.snapshot import UNKNOWN_FETCH_TIME
+from tests.update_builders import (
+    AUCKLAND,
+    LOS_ANGELES,
+    NOW,
+    TODAY,
+    at,
+    day,
+    film,
+    only,
+    show,
+)
+from tests.update_builders import UTC_GUILD as PREFS
+from tests.update_builders import episode as ep
 
-UTC = timezone.utc
-NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
-TODAY = date(2026, 3, 10)
-PREFS = GuildPrefs(region="US")
-AUCKLAND = GuildPrefs(region="NZ", timezone="Pacific/Auckland")
-LOS_ANGELES = GuildPrefs(region="US", timezone="America/Los_Angeles")
-
-
-def day(offset: int) -> date:
-    return TODAY + timedelta(days=offset)
-
-
-def at(offset_days: float) -> datetime:
-    return NOW + timedelta(days=offset_days)
-
-
-def film(
-    primary: date | None = None, status: str = "Released", fetched: datetime = NOW
-) -> TitleSnapshot:
-    return TitleSnapshot(
-        ref=TitleRef(MediaType.MOVIE, 1),
-        title="The Film",
-        fetched_at=fetched,
-        status=status,
-        release_date=primary,
-    )
-
-
-def show(
-    next_episode: EpisodeInfo | None = None,
-    last_episode: EpisodeInfo | None = None,
-    fetched: datetime = NOW,
-) -> TitleSnapshot:
-    return TitleSnapshot(
-        ref=TitleRef(MediaType.TV, 2),
-        title="The Show",
-        fetched_at=fetched,
-        status="Returning Series",
-        number_of_seasons=2,
-        next_episode_to_air=next_episode,
-        last_episode_to_air=last_episode,
-    )
-
-
-def ep(season: int, number: int, airs: date | None) -> EpisodeInfo:
-    return EpisodeInfo(season, number, airs)
-
-
-def only(events: list[UpdateEvent]) -> UpdateEvent:
-    assert len(events) == 1, events
-    return events[0]
-
-
-# --- is_expired / is_due per kind ------------------------------------------------------------
+# --- is_expired per kind ------------------------------------------------------------------
 
 
 def test_new_episode_expires_the_day_after_it_airs() -> None:
     event = only(detect_events(show(next_episode=ep(2, 5, day(1))), None, PREFS, NOW, True, True))
-    assert is_due(event, PREFS, NOW)
+    assert not is_expired(event, PREFS, NOW)
     assert not is_expired(event, PREFS, at(1))
     assert is_expired(event, PREFS, at(2))
 
@@ -222,35 +176,6 @@ def test_hint_names_the_regional_release() -> None:
 def test_hint_uses_the_primary_date_without_region_and_skips_canceled_films() -> None:
     assert next_notification_hint(film(primary=day(5)), PREFS, NOW) == "release on 2026-03-15"
     assert next_notification_hint(film(primary=day(5), status="Canceled"), PREFS, NOW) is None
-
-
-# --- time-driven rechecks from stored snapshots ----------------------------------------------
-
-
-def test_recheck_needed_once_a_stored_episode_becomes_tomorrow() -> None:
-    stored = show(next_episode=ep(2, 5, date(2026, 3, 12)), fetched=at(-3))
-    assert not time_driven_recheck_needed(stored, PREFS, NOW)
-    assert time_driven_recheck_needed(stored, PREFS, at(1))
-
-
-def test_recheck_needed_differs_between_auckland_and_los_angeles() -> None:
-    stored = show(next_episode=ep(2, 5, date(2026, 3, 12)), fetched=at(-3))
-    assert time_driven_recheck_needed(stored, AUCKLAND, NOW)
-    assert not time_driven_recheck_needed(stored, LOS_ANGELES, NOW)
-
-
-def test_recheck_not_needed_for_a_long_released_film() -> None:
-    assert not time_driven_recheck_needed(film(primary=day(-100)), PREFS, NOW)
-
-
-def test_next_check_is_guild_midnight_the_day_before_the_episode() -> None:
-    stored = show(next_episode=ep(2, 5, date(2026, 3, 20)))
-    assert next_time_driven_check(stored, AUCKLAND, NOW) == datetime(2026, 3, 18, 11, tzinfo=UTC)
-    assert next_time_driven_check(stored, LOS_ANGELES, NOW) == datetime(2026, 3, 19, 7, tzinfo=UTC)
-
-
-def test_next_check_is_none_when_nothing_is_ahead() -> None:
-    assert next_time_driven_check(film(primary=day(-100)), PREFS, NOW) is None
 
 
 # --- title removed -------------------------------------------------------------------------

@@ -3,78 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 
-from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import (
     EpisodeInfo,
     EventKind,
     GuildPrefs,
-    RegionalRelease,
     ReleaseType,
     TitleSnapshot,
     UpdateEvent,
     detect_events,
 )
-
-UTC = timezone.utc
-# 2026-03-10T11:30Z is already 2026-03-11 00:30 in Auckland but still 2026-03-10 04:30 in LA.
-NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
-TODAY = date(2026, 3, 10)
-UTC_GUILD = GuildPrefs(region="US")
-AUCKLAND = GuildPrefs(region="NZ", timezone="Pacific/Auckland")
-LOS_ANGELES = GuildPrefs(region="US", timezone="America/Los_Angeles")
-
-
-def day(offset: int) -> date:
-    return TODAY + timedelta(days=offset)
-
-
-def at(offset_days: int) -> datetime:
-    return NOW + timedelta(days=offset_days)
-
-
-def film(
-    status: str = "Released",
-    primary: date | None = None,
-    releases: dict[str, list[tuple[int, date]]] | None = None,
-) -> TitleSnapshot:
-    return TitleSnapshot(
-        ref=TitleRef(MediaType.MOVIE, 100),
-        title="The Film",
-        fetched_at=NOW,
-        poster_path="/film.jpg",
-        status=status,
-        release_date=primary,
-        release_dates={
-            country: tuple(RegionalRelease(ReleaseType(kind), when) for kind, when in items)
-            for country, items in (releases or {}).items()
-        },
-    )
-
-
-def show(
-    status: str = "Returning Series",
-    seasons: int | None = 2,
-    next_episode: EpisodeInfo | None = None,
-    last_episode: EpisodeInfo | None = None,
-) -> TitleSnapshot:
-    return TitleSnapshot(
-        ref=TitleRef(MediaType.TV, 200),
-        title="The Show",
-        fetched_at=NOW,
-        poster_path="/show.jpg",
-        status=status,
-        number_of_seasons=seasons,
-        next_episode_to_air=next_episode,
-        last_episode_to_air=last_episode,
-    )
-
-
-def episode(season: int, number: int, airs: date | None, name: str = "Ep") -> EpisodeInfo:
-    return EpisodeInfo(season, number, airs, name, "Something happens.")
+from tests.update_builders import (
+    AUCKLAND,
+    FILM_REF,
+    LOS_ANGELES,
+    NOW,
+    TODAY,
+    UTC_GUILD,
+    at,
+    day,
+    episode,
+    film,
+    keys,
+    show,
+)
 
 
 def detect(
@@ -88,10 +43,6 @@ def detect(
     return detect_events(snapshot, previous, prefs, now, notify_release, notify_update)
 
 
-def keys(events: list[UpdateEvent]) -> list[tuple[EventKind, str]]:
-    return [(event.kind, event.event_key) for event in events]
-
-
 # --- release -------------------------------------------------------------------------------
 
 
@@ -103,7 +54,7 @@ def test_release_is_due_on_the_regional_theatrical_date() -> None:
     assert event.detail == "Theatrical release in US on 2026-03-10."
     assert (event.event_date, event.due_from, event.due_until) == (TODAY, TODAY, day(3))
     assert event.poster_path == "/film.jpg"
-    assert event.ref == TitleRef(MediaType.MOVIE, 100)
+    assert event.ref == FILM_REF
 
 
 @pytest.mark.parametrize(("released", "due"), [(-3, True), (-4, False), (1, False)])

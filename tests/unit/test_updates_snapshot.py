@@ -19,10 +19,10 @@ from filmbot.domain.updates import (
     detect_events,
     snapshot_from_tmdb,
 )
-from filmbot.domain.updates_snapshot import UNKNOWN_FETCH_TIME
+from filmbot.domain.updates.snapshot import UNKNOWN_FETCH_TIME
+from tests.update_builders import NOW as FETCHED
+from tests.update_builders import UTC
 
-UTC = timezone.utc
-FETCHED = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 OPENAPI = Path("/work/shared/data/tmdb-openapi/tmdb-api-v3.json")
 
 # Trimmed from TMDB's own examples for /3/movie/550 and /3/movie/550/release_dates.

@@ -6,12 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from filmbot.db.dialects import NATIVE_UPSERT, upsert
 from filmbot.db.models import TmdbCacheEntry
-
-_NATIVE_UPSERT = ("sqlite", "postgresql", "mysql", "mariadb")
 
 
 class DatabaseCache:
@@ -35,8 +33,9 @@ class DatabaseCache:
         """Insert or replace the payload under `key`."""
         async with self._sessionmaker.begin() as session:
             dialect = session.get_bind().dialect.name
-            if dialect in _NATIVE_UPSERT:
-                await session.execute(_upsert(dialect, key, value, expires_at))
+            if dialect in NATIVE_UPSERT:
+                row = {"key": key, "value": value, "expires_at": expires_at}
+                await session.execute(upsert(dialect, TmdbCacheEntry, ["key"]).values(row))
             else:
                 await session.merge(TmdbCacheEntry(key=key, value=value, expires_at=expires_at))
 
@@ -52,19 +51,3 @@ class DatabaseCache:
         """Delete every cached payload."""
         async with self._sessionmaker.begin() as session:
             await session.execute(delete(TmdbCacheEntry))
-
-
-def _upsert(dialect: str, key: str, value: dict[str, Any], expires_at: datetime) -> Any:
-    """Build a native INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE statement."""
-    row = {"key": key, "value": value, "expires_at": expires_at}
-    if dialect in ("mysql", "mariadb"):
-        stmt = mysql.insert(TmdbCacheEntry).values(row)
-        return stmt.on_duplicate_key_update(
-            value=stmt.inserted.value, expires_at=stmt.inserted.expires_at
-        )
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    pg_stmt = insert(TmdbCacheEntry).values(row)
-    return pg_stmt.on_conflict_do_update(
-        index_elements=[TmdbCacheEntry.key],
-        set_={"value": pg_stmt.excluded.value, "expires_at": pg_stmt.excluded.expires_at},
-    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -13,6 +17,11 @@ from filmbot.config import Settings
 from filmbot.domain.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+RETRY_ATTEMPTS = 4
+_MYSQL_LOCK_CODES = (1213, 1205)
+_PG_LOCK_STATES = ("40P01", "40001")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -97,3 +106,31 @@ def _is_memory(engine: AsyncEngine) -> bool:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Create the one session factory; objects stay usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def retrying(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    work: Callable[[AsyncSession], Awaitable[T]],
+    attempts: int = RETRY_ATTEMPTS,
+) -> T:
+    """Run `work` in a transaction, retrying it when the database reports a lock conflict."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with sessionmaker.begin() as session:
+                return await work(session)
+        except DBAPIError as exc:
+            if attempt == attempts or not _is_lock_conflict(exc):
+                raise
+            log.info("Transaction hit a lock conflict, retrying (%s): %s", attempt, exc.orig)
+            await asyncio.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _is_lock_conflict(exc: DBAPIError) -> bool:
+    """Tell deadlocks and serialization failures (worth a retry) from other errors."""
+    orig = exc.orig
+    code = getattr(orig, "args", (None,))[0] if orig is not None else None
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return (
+        code in _MYSQL_LOCK_CODES or sqlstate in _PG_LOCK_STATES or "deadlock" in str(orig).lower()
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,9 +14,17 @@ from filmbot.db.session import create_sessionmaker
 from filmbot.services._uow import Sessions
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
+from filmbot.services.notifications import NotificationSender
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
+from filmbot.services.updates import (
+    UpdateEngine,
+    UpdateStatus,
+    shard_filter,
+    shard_scope,
+    title_source,
+)
 from filmbot.services.watchlist import WatchlistService
 from filmbot.tmdb import (
     LocalRateLimiter,
@@ -48,16 +55,14 @@ class Services:
     admin: AdminService
     privacy: PrivacyService
     recommendations: RecommendationService
+    updates: UpdateStatus
     redis: Redis | None = None
-    status_source: Callable[[], Awaitable[str]] | None = None
 
     async def update_status(self) -> str:
         """How the last update cycle went, for /stats."""
         if not self.settings.auto_update_enabled:
             return "automatic updates are off (AUTO_UPDATE_ENABLED=false)"
-        if self.status_source is None:
-            return "no update cycle has run yet"
-        return await self.status_source()
+        return await self.updates.describe()
 
     async def close(self) -> None:
         """Close the TMDB session, Redis and the database pool."""
@@ -73,18 +78,33 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
     tmdb = build_tmdb(settings, sessions, redis)
     catalog = CatalogService(tmdb)
+    updates = UpdateStatus(sessions, shard_scope(settings))
     return Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
         tmdb=tmdb,
         catalog=catalog,
-        subscriptions=SubscriptionService(sessions),
+        subscriptions=SubscriptionService(sessions, updates.next_hints),
         watchlist=WatchlistService(sessions, settings.max_watchlist_items),
         admin=AdminService(sessions),
         privacy=PrivacyService(sessions, settings.guild_data_grace_days),
         recommendations=RecommendationService(sessions, tmdb, catalog, settings),
+        updates=updates,
         redis=redis,
+    )
+
+
+def build_update_engine(services: Services, sender: NotificationSender) -> UpdateEngine:
+    """Wire the update engine to the services, delivering through `sender`, for its shards."""
+    settings = services.settings
+    return UpdateEngine(
+        services.sessions,
+        title_source(services.tmdb, services.redis, settings.update_interval),
+        sender,
+        settings,
+        owns=shard_filter(settings),
+        scope=shard_scope(settings),
     )
 
 

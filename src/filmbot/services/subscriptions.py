@@ -32,10 +32,6 @@ class SubscriptionService:
         self._sessions = sessions
         self._hints = hints
 
-    def set_hint_source(self, hints: HintSource) -> None:
-        """Let the update engine say what each subscription notifies about next."""
-        self._hints = hints
-
     async def subscribe(
         self,
         guild_id: int,

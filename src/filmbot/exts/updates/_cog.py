@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
 from discord.ext import commands
 
 from filmbot.db.types import utcnow
 from filmbot.discord_rest import DiscordNotificationSender
-from filmbot.services.updates import UpdateEngine, shard_filter, shard_scope
-from filmbot.services.updates_scheduler import UpdateScheduler
-from filmbot.services.updates_shared import title_source
+from filmbot.services.container import build_update_engine
+from filmbot.services.updates import UpdateScheduler
 
 if TYPE_CHECKING:
     from filmbot.bot import FilmBot
@@ -25,10 +23,8 @@ class Updates(commands.Cog):
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = cast("FilmBot", bot)
-        self.engine = build_engine(self.bot)
+        self.engine = build_update_engine(self.bot.services, DiscordNotificationSender(self.bot))
         self.scheduler: UpdateScheduler | None = None
-        self.bot.services.status_source = self.status
-        self.bot.services.subscriptions.set_hint_source(self.engine.next_hints)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -36,34 +32,12 @@ class Updates(commands.Cog):
         settings = self.bot.settings
         if not settings.auto_update_enabled or self.scheduler is not None:
             return
-        interval = timedelta(hours=settings.update_interval_hours)
-        self.scheduler = UpdateScheduler(self.engine, interval, utcnow)
+        self.scheduler = UpdateScheduler(self.engine, settings.update_interval, utcnow)
         self.scheduler.start()
-        log.info("Automatic updates every %s", interval)
+        log.info("Automatic updates every %s", settings.update_interval)
 
     async def cog_unload(self) -> None:
         """Stop the loop, letting a cycle in flight finish its sends."""
         if self.scheduler is not None:
             await self.scheduler.stop()
             self.scheduler = None
-
-    async def status(self) -> str:
-        """Describe the last update cycle for /stats."""
-        report = await self.engine.last_cycle()
-        if report is None:
-            return "no update cycle has run yet"
-        return f"last cycle {report.started_at:%Y-%m-%d %H:%M} UTC: {report.summary()}"
-
-
-def build_engine(bot: FilmBot) -> UpdateEngine:
-    """Wire the engine to the bot's services, its REST client and its shards."""
-    services = bot.services
-    settings = services.settings
-    return UpdateEngine(
-        services.sessions,
-        title_source(services.tmdb, services.redis, settings.update_interval_seconds),
-        DiscordNotificationSender(bot),
-        settings,
-        owns=shard_filter(settings),
-        scope=shard_scope(settings),
-    )

@@ -39,19 +39,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.updates_events import (
+from filmbot.domain.updates.events import (
     RELEASE_FLAG_KINDS,
     UPDATE_FLAG_KINDS,
     EventKind,
     GuildPrefs,
     UpdateEvent,
-    is_due,
-    is_expired,
 )
-from filmbot.domain.updates_rules import (
+from filmbot.domain.updates.rules import (
     CANCELED,
     STATUS_CHANGE_GRACE_DAYS,
-    RegionalDate,
     episode_aired_events,
     new_episode_events,
     regional_release,
@@ -59,36 +56,7 @@ from filmbot.domain.updates_rules import (
     status_change_events,
     upcoming_events,
 )
-from filmbot.domain.updates_snapshot import (
-    EpisodeInfo,
-    RegionalRelease,
-    ReleaseType,
-    TitleSnapshot,
-    snapshot_from_tmdb,
-)
-
-__all__ = [
-    "CATCH_UP_LOOKBACK_DAYS",
-    "RELEASE_FLAG_KINDS",
-    "UPDATE_FLAG_KINDS",
-    "EpisodeInfo",
-    "EventKind",
-    "GuildPrefs",
-    "RegionalDate",
-    "RegionalRelease",
-    "ReleaseType",
-    "TitleSnapshot",
-    "UpdateEvent",
-    "detect_events",
-    "is_due",
-    "is_expired",
-    "next_notification_hint",
-    "next_time_driven_check",
-    "regional_release",
-    "snapshot_from_tmdb",
-    "time_driven_recheck_needed",
-    "title_removed_event",
-]
+from filmbot.domain.updates.snapshot import EpisodeInfo, TitleSnapshot
 
 CATCH_UP_LOOKBACK_DAYS = 30
 
@@ -114,28 +82,6 @@ def detect_events(  # noqa: PLR0917 - positional signature agreed with the updat
         and event.due_from <= today
         and event.due_until >= since
     ]
-
-
-def time_driven_recheck_needed(snapshot: TitleSnapshot, prefs: GuildPrefs, now: datetime) -> bool:
-    """Tell whether a date-driven event's window is open today, judging the stored snapshot."""
-    today = prefs.today(now)
-    return any(
-        event.due_from <= today <= event.due_until
-        for event in _candidates(snapshot, None, prefs, today)
-    )
-
-
-def next_time_driven_check(
-    snapshot: TitleSnapshot, prefs: GuildPrefs, now: datetime
-) -> datetime | None:
-    """Return the UTC instant the next date-driven event opens, or None if none is ahead."""
-    today = prefs.today(now)
-    ahead = [
-        event.due_from
-        for event in _candidates(snapshot, None, prefs, today)
-        if event.due_from > today
-    ]
-    return prefs.start_of(min(ahead)) if ahead else None
 
 
 def next_notification_hint(snapshot: TitleSnapshot, prefs: GuildPrefs, now: datetime) -> str | None:

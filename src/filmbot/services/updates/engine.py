@@ -7,8 +7,8 @@ FULL_REFRESH_HOURS, each once however many guilds follow it; (3) detects events 
 subscription as each title arrives, judging the others from their stored snapshots (an
 episode that becomes "tomorrow" needs no fetch); (4) records new events in the delivery
 ledger together with the new snapshots, in batches while requests are still in flight
-(see `updates_record`); (5) claims, sends and marks delivered the pending rows
-(see `updates_delivery`). Cycle statistics are stored for /stats.
+(see `writer`); (5) claims, sends and marks delivered the pending rows
+(see `delivery`). Cycle statistics are stored for /stats.
 """
 
 from __future__ import annotations
@@ -16,109 +16,39 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.config import Settings
-from filmbot.db.repositories import SubscriptionRepository
-from filmbot.db.repositories.updates import CycleState, LedgerKey, UpdateRepository, retrying
+from filmbot.db.repositories.cycles import CycleRepository
+from filmbot.db.repositories.plan import PlanRepository
+from filmbot.db.repositories.snapshots import SnapshotRepository
+from filmbot.db.repositories.subscriptions import SubscriptionRepository
+from filmbot.db.session import retrying
 from filmbot.db.types import utcnow
-from filmbot.domain.models import Guild, Subscription, TitleRef
-from filmbot.domain.updates import (
-    CATCH_UP_LOOKBACK_DAYS,
-    GuildPrefs,
-    TitleSnapshot,
-    next_notification_hint,
-)
+from filmbot.domain.models import TitleRef
+from filmbot.domain.updates import CycleState
 from filmbot.services.notifications import NotificationSender
-from filmbot.services.updates_delivery import DEFAULT_LEASE, Deliverer, DeliveryTally
-from filmbot.services.updates_detect import (
+from filmbot.services.updates.delivery import DEFAULT_LEASE, Deliverer, DeliveryTally
+from filmbot.services.updates.detect import Findings, detect
+from filmbot.services.updates.plan import (
     CyclePlan,
-    Findings,
+    GuildFilter,
     Windows,
-    build_plan,
-    detect,
+    load_plan,
     titles_to_fetch,
 )
-from filmbot.services.updates_fetch import TitleSource, run_bounded
-from filmbot.services.updates_record import LedgerWriter
+from filmbot.services.updates.report import CycleReport
+from filmbot.services.updates.shards import ALL_GUILDS
+from filmbot.services.updates.sources import TitleSource, run_bounded
+from filmbot.services.updates.status import Clock, UpdateStatus
+from filmbot.services.updates.writer import LedgerWriter
 from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-GuildFilter = Callable[[int], bool]
-ALL_GUILDS = "all"
 MISSING_RECHECK_LIMIT = 200
-
-
-@dataclass(slots=True)
-class CycleReport:
-    """What one update cycle did."""
-
-    scope: str
-    started_at: datetime
-    finished_at: datetime
-    duration_seconds: float = 0.0
-    check_seconds: float = 0.0
-    delivery_seconds: float = 0.0
-    guilds: int = 0
-    subscriptions: int = 0
-    titles: int = 0
-    titles_fetched: int = 0
-    titles_failed: int = 0
-    titles_removed: int = 0
-    change_feed_used: bool = False
-    events_found: int = 0
-    delivered: int = 0
-    pending: int = 0
-    failed: int = 0
-    missed: int = 0
-    messages: int = 0
-
-    def to_stats(self) -> dict[str, Any]:
-        """Return the counters as JSON-ready values."""
-        values = asdict(self)
-        for key in ("scope", "started_at", "finished_at"):
-            values.pop(key)
-        return values
-
-    @classmethod
-    def from_state(cls, state: CycleState) -> CycleReport:
-        """Rebuild a report from the stored cycle state."""
-        known = {f.name for f in fields(cls)} - {"scope", "started_at", "finished_at"}
-        counters = {k: v for k, v in state.stats.items() if k in known}
-        return cls(state.scope, state.started_at, state.finished_at, **counters)
-
-    def summary(self) -> str:
-        """Return a one-line summary for logs and the CLI."""
-        return (
-            f"titles fetched {self.titles_fetched}/{self.titles}, "
-            f"events found {self.events_found}, delivered {self.delivered}, "
-            f"pending {self.pending}, failed {self.failed}, missed {self.missed} "
-            f"({self.duration_seconds:.1f}s)"
-        )
-
-
-def shard_filter(settings: Settings) -> GuildFilter | None:
-    """Return the guild filter of this process's shards, or None when it owns every guild."""
-    count, ids = settings.shard_count, settings.shard_ids
-    if count is None or count <= 1 or ids is None:
-        return None
-    owned = frozenset(ids)
-    return lambda guild_id: (guild_id >> 22) % count in owned
-
-
-def shard_scope(settings: Settings) -> str:
-    """Name the set of guilds this process owns, to keep its snapshots apart."""
-    if shard_filter(settings) is None:
-        return ALL_GUILDS
-    ids = ",".join(str(i) for i in sorted(settings.shard_ids or []))
-    return f"shards:{ids}/{settings.shard_count}"[:64]
 
 
 class UpdateEngine:
@@ -149,6 +79,7 @@ class UpdateEngine:
             settings.upcoming_notify_days,
         )
         self._deliverer = Deliverer(sessionmaker, sender, source.image_url, now, lease)
+        self._status = UpdateStatus(sessionmaker, scope, now)
         self._lock = asyncio.Lock()
         self.stopping = asyncio.Event()
 
@@ -166,29 +97,15 @@ class UpdateEngine:
         async with self._lock:
             return await self._cycle()
 
-    async def next_hints(
-        self, guild: Guild, subscriptions: Sequence[Subscription]
-    ) -> dict[TitleRef, str]:
-        """Say what each subscription will announce next, from the stored snapshots."""
-        refs = [s.ref for s in subscriptions]
-        async with self._sessionmaker() as session:
-            stored = await UpdateRepository(session).snapshots_for(self._scope, refs)
-        prefs, now, hints = GuildPrefs.for_guild(guild), self._now(), {}
-        for ref, snapshot in stored.items():
-            hint = next_notification_hint(TitleSnapshot.from_dict(snapshot.data, ref), prefs, now)
-            if hint:
-                hints[ref] = hint
-        return hints
-
     async def last_cycle(self) -> CycleReport | None:
         """Return the stored report of the last finished cycle of this scope."""
-        async with self._sessionmaker() as session:
-            state = await UpdateRepository(session).cycle_state(self._scope)
-        return CycleReport.from_state(state) if state else None
+        return await self._status.last_cycle()
 
     async def _cycle(self) -> CycleReport:
         started, clock = self._now(), time.perf_counter()
-        plan, known = await self._load(started)
+        plan, known = await load_plan(
+            self._sessionmaker, self._scope, started, self._windows, self._owns
+        )
         fetch, warm = await titles_to_fetch(plan, self._source, self._full_refresh)
         findings = Findings(change_feed_used=warm)
         writer = LedgerWriter(self._sessionmaker, self._scope, findings, known, now=plan.now)
@@ -218,7 +135,7 @@ class UpdateEngine:
     async def _recheck_missing(self) -> None:
         """Every FULL_REFRESH_HOURS, ask TMDB again about deleted titles; revive those it has."""
         async with self._sessionmaker() as session:
-            refs = await UpdateRepository(session).missing_titles(MISSING_RECHECK_LIMIT)
+            refs = await PlanRepository(session).missing_titles(MISSING_RECHECK_LIMIT)
         restored: list[TitleRef] = []
 
         async def check(ref: TitleRef) -> None:
@@ -239,27 +156,6 @@ class UpdateEngine:
             for ref in restored:
                 await subscriptions.mark_missing(ref, missing=False)
         log.info("TMDB has %d deleted titles again; following them again", len(restored))
-
-    async def _load(self, now: datetime) -> tuple[CyclePlan, set[LedgerKey]]:
-        """Load everything the cycle needs in a few queries."""
-        horizon = now - timedelta(days=CATCH_UP_LOOKBACK_DAYS + 2)
-        async with self._sessionmaker() as session:
-            repo = UpdateRepository(session)
-            guilds = await repo.active_guilds()
-            subscriptions = await repo.active_subscriptions()
-            stored = await repo.snapshots(self._scope)
-            state = await repo.cycle_state(self._scope)
-            known = await repo.recent_ledger_keys(horizon)
-        plan = build_plan(
-            now,
-            guilds,
-            subscriptions,
-            stored=stored,
-            state=state,
-            windows=self._windows,
-            owns=self._owns,
-        )
-        return plan, known
 
     def _report(
         self,
@@ -295,9 +191,9 @@ class UpdateEngine:
         state = CycleState(
             self._scope, report.started_at, report.finished_at, since, report.to_stats()
         )
-        await retrying(self._sessionmaker, lambda repo: repo.save_cycle(state))
+        await retrying(self._sessionmaker, lambda s: CycleRepository(s).save(state))
         stale = [ref for ref in plan.stored if ref not in plan.subscriptions]
         if stale:
             await retrying(
-                self._sessionmaker, lambda repo: repo.delete_snapshots(self._scope, stale)
+                self._sessionmaker, lambda s: SnapshotRepository(s).delete(self._scope, stale)
             )

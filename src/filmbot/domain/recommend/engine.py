@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.recommend_content import (
+from filmbot.domain.recommend.content import (
     Candidate,
     ContentWeights,
     TasteProfile,
@@ -31,7 +31,7 @@ from filmbot.domain.recommend_content import (
     most_recent_first,
     profile_from_seed,
 )
-from filmbot.domain.recommend_explain import (
+from filmbot.domain.recommend.explain import (
     COLD_START_MESSAGE,
     Reason,
     ReasonKind,
@@ -39,34 +39,10 @@ from filmbot.domain.recommend_explain import (
     RecommendationResult,
     ranked,
 )
-from filmbot.domain.recommend_similarity import (
+from filmbot.domain.recommend.similarity import (
     CollaborativeEvidence,
-    CommunityRating,
     ItemSimilarityIndex,
-    SimilarityParams,
 )
-
-__all__ = [
-    "BlendWeights",
-    "Candidate",
-    "CommunityRating",
-    "ContentWeights",
-    "ItemSimilarityIndex",
-    "Plan",
-    "Reason",
-    "ReasonKind",
-    "RecommendConfig",
-    "RecommendRequest",
-    "Recommendation",
-    "RecommendationResult",
-    "SimilarityParams",
-    "UserRating",
-    "blend_score",
-    "plan",
-    "recommend",
-    "seed_weights",
-    "server_favourites",
-]
 
 log = logging.getLogger(__name__)
 

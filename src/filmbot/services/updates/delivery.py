@@ -22,9 +22,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.db.repositories.guilds import GuildRepository
-from filmbot.db.repositories.updates import ClaimedDelivery, UpdateRepository, retrying
+from filmbot.db.repositories.ledger import LedgerRepository
+from filmbot.db.session import retrying
 from filmbot.domain.models import Guild
-from filmbot.domain.updates import UpdateEvent
+from filmbot.domain.updates import ClaimedDelivery, UpdateEvent, event_from_ledger
 from filmbot.services.notifications import (
     ChannelUnavailable,
     DeliveryError,
@@ -35,7 +36,6 @@ from filmbot.services.notifications import (
     NotificationSender,
     build_messages,
 )
-from filmbot.services.updates_detect import event_from_ledger
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,8 @@ class DeliveryMarker:
 
     def _writer_for(
         self, sent: list[tuple[list[int], int | None]]
-    ) -> Callable[[UpdateRepository], Awaitable[int | None]]:
-        return lambda repo: repo.mark_delivered(sent, self._token, self._now())
+    ) -> Callable[[AsyncSession], Awaitable[int | None]]:
+        return lambda s: LedgerRepository(s).mark_delivered(sent, self._token, self._now())
 
 
 def _fail(done: asyncio.Future[None], exc: BaseException) -> None:
@@ -149,9 +149,11 @@ class Deliverer:
     async def deliver(self, guilds: dict[int, Guild], stopping: asyncio.Event) -> DeliveryTally:
         """Expire stale rows, claim every owned guild's pending rows, send them."""
         tally = DeliveryTally()
-        tally.expired = await retrying(self._sessionmaker, lambda r: r.expire_pending(self._now()))
+        tally.expired = await retrying(
+            self._sessionmaker, lambda s: LedgerRepository(s).expire_pending(self._now())
+        )
         async with self._sessionmaker() as session:
-            pending = await UpdateRepository(session).pending_by_guild()
+            pending = await LedgerRepository(session).pending_by_guild()
         waiting = [gid for gid in pending if gid in guilds]
         no_channel = [gid for gid in waiting if guilds[gid].notification_channel_id is None]
         await self._flag_unconfigured([guilds[gid] for gid in no_channel])
@@ -159,7 +161,7 @@ class Deliverer:
         if sendable and not stopping.is_set():
             await self._send_all(guilds, sendable, tally, stopping)
         async with self._sessionmaker() as session:
-            after = await UpdateRepository(session).pending_by_guild()
+            after = await LedgerRepository(session).pending_by_guild()
         tally.pending = sum(n for gid, n in after.items() if gid in guilds)
         return tally
 
@@ -173,7 +175,9 @@ class Deliverer:
         """Claim the guilds' rows in one go, then send to a few guilds at a time."""
         token, now = uuid.uuid4().hex, self._now()
         until = now + self._lease
-        claimed = await retrying(self._sessionmaker, lambda r: r.claim(sendable, token, now, until))
+        claimed = await retrying(
+            self._sessionmaker, lambda s: LedgerRepository(s).claim(sendable, token, now, until)
+        )
         run = Round(
             token, until, DeliveryMarker(self._sessionmaker, token, self._now), tally, stopping
         )
@@ -225,7 +229,10 @@ class Deliverer:
             log.warning("Discord refused an update message for guild %s: %s", guild.id, exc.reason)
             run.tally.failed += len(ids)
             reason = exc.reason
-            await retrying(self._sessionmaker, lambda r: r.mark_failed(ids, run.token, reason))
+            await retrying(
+                self._sessionmaker,
+                lambda s: LedgerRepository(s).mark_failed(ids, run.token, reason),
+            )
             return None
         except DeliveryError as exc:
             await self._failed(guild, exc, run.tally, len(ids))
@@ -253,7 +260,7 @@ class Deliverer:
             log.warning("Guild %s: update delivery will be retried: %s", guild.id, exc.reason)
 
     async def _release(self, ids: list[int], token: str, error: str | None) -> None:
-        await retrying(self._sessionmaker, lambda r: r.release(ids, token, error))
+        await retrying(self._sessionmaker, lambda s: LedgerRepository(s).release(ids, token, error))
 
     async def _flag_unconfigured(self, guilds: list[Guild]) -> None:
         """Flag guilds whose events wait for a notification channel."""

@@ -13,7 +13,8 @@ import logging
 import time
 from datetime import timedelta
 
-from filmbot.services.updates import Clock, UpdateEngine
+from filmbot.services.updates.engine import UpdateEngine
+from filmbot.services.updates.status import Clock
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,7 @@
 """One rule per event kind: each turns snapshots into candidate events with their windows.
 
 A rule does not decide whether its candidate is in scope today; `detect_events` does that
-from `due_from` / `due_until`, so the same candidates serve delivery, catch-up and the
-"is anything time-driven due?" check.
+from `due_from` / `due_until`, so the same candidates serve both delivery and catch-up.
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from filmbot.domain.models import MediaType
-from filmbot.domain.updates_events import EventKind, GuildPrefs, UpdateEvent
-from filmbot.domain.updates_snapshot import EpisodeInfo, ReleaseType, TitleSnapshot
+from filmbot.domain.updates.events import EventKind, GuildPrefs, UpdateEvent
+from filmbot.domain.updates.snapshot import EpisodeInfo, ReleaseType, TitleSnapshot
 
 STATUS_CHANGE_GRACE_DAYS = 1
 DETAIL_LIMIT = 300

@@ -15,15 +15,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from filmbot.db.repositories.ledger import LedgerRepository
+from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
-from filmbot.db.repositories.updates import (
-    MISSED,
-    LedgerKey,
-    UpdateRepository,
-    retrying,
-)
+from filmbot.db.session import retrying
 from filmbot.domain.models import TitleRef
-from filmbot.services.updates_detect import Findings
+from filmbot.domain.updates import DeliveryStatus, LedgerKey
+from filmbot.services.updates.detect import Findings
 
 FLUSH_EVERY = 200
 CHECKED_CHUNK = 1000
@@ -86,15 +84,15 @@ class LedgerWriter:
         self._checked_at += len(checked)
         new = [entry for entry in entries if entry.key not in self._known]
 
-        async def write(repo: UpdateRepository) -> None:
-            await repo.record(new, self._now)
-            await repo.save_snapshots(self._scope, snapshots)
-            await self._mark_subscriptions(repo.subscriptions(), checked, final=final)
+        async def write(session: AsyncSession) -> None:
+            await LedgerRepository(session).record(new, self._now)
+            await SnapshotRepository(session).save(self._scope, snapshots)
+            await self._mark_subscriptions(SubscriptionRepository(session), checked, final=final)
 
         if new or snapshots or checked or final:
             await retrying(self._sessionmaker, write)
         self.new_events += len(new)
-        self.new_missed += sum(1 for entry in new if entry.status == MISSED)
+        self.new_missed += sum(1 for entry in new if entry.status is DeliveryStatus.MISSED)
 
     async def _mark_subscriptions(
         self, subscriptions: SubscriptionRepository, checked: list[TitleRef], *, final: bool

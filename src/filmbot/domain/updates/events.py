@@ -6,13 +6,15 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from filmbot.domain.errors import InvalidInputError
+from filmbot.domain.guild_settings import parse_region, parse_timezone
 from filmbot.domain.models import Guild, TitleRef
 
 log = logging.getLogger(__name__)
 
+# The default notification windows, in days (the NOTIFY_DAYS settings start from these).
 DEFAULT_RELEASE_NOTIFY_DAYS = 3
 DEFAULT_EPISODE_NOTIFY_DAYS = 2
 DEFAULT_UPCOMING_NOTIFY_DAYS = 7
@@ -29,9 +31,9 @@ class GuildPrefs:
     upcoming_notify_days: int = DEFAULT_UPCOMING_NOTIFY_DAYS
 
     def __post_init__(self) -> None:
-        """Normalise the region and reject unknown time zones and negative windows."""
-        object.__setattr__(self, "region", _normal_region(self.region))
-        _zone(self.timezone)
+        """Normalise region and time zone by the /config rules; reject negative windows."""
+        object.__setattr__(self, "region", parse_region(self.region))
+        object.__setattr__(self, "timezone", parse_timezone(self.timezone))
         windows = (self.release_notify_days, self.episode_notify_days, self.upcoming_notify_days)
         if min(windows) < 0:
             raise InvalidInputError("Notification windows must be zero or more days.")
@@ -41,12 +43,12 @@ class GuildPrefs:
         """Return the guild's prefs, using US/UTC in place of unusable stored values."""
         region, zone = guild.region, guild.timezone
         try:
-            _normal_region(region)
+            region = parse_region(region)
         except InvalidInputError as exc:
             log.warning("guild %s: using region US instead: %s", guild.id, exc)
             region = "US"
         try:
-            _zone(zone)
+            zone = parse_timezone(zone)
         except InvalidInputError as exc:
             log.warning("guild %s: using time zone UTC instead: %s", guild.id, exc)
             zone = "UTC"
@@ -55,7 +57,7 @@ class GuildPrefs:
     @property
     def zone(self) -> ZoneInfo:
         """The guild's time zone."""
-        return _zone(self.timezone)
+        return ZoneInfo(self.timezone)
 
     def today(self, now: datetime) -> date:
         """Return the guild's calendar date at the instant `now`."""
@@ -66,26 +68,6 @@ class GuildPrefs:
     def start_of(self, day: date) -> datetime:
         """Return the UTC instant at which `day` starts in the guild's time zone."""
         return datetime.combine(day, time.min, tzinfo=self.zone).astimezone(timezone.utc)
-
-
-def _normal_region(text: str) -> str:
-    """Return the upper-case ISO 3166-1 code, or raise InvalidInputError."""
-    region = text.strip().upper()
-    if len(region) != 2 or not (region.isascii() and region.isalpha()):
-        raise InvalidInputError(
-            f"Region must be a two-letter country code such as US, not {text!r}."
-        )
-    return region
-
-
-def _zone(name: str) -> ZoneInfo:
-    """Return the IANA zone, or raise InvalidInputError naming it."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"Unknown time zone {name!r}; use an IANA name such as Europe/Berlin."
-        ) from exc
 
 
 class EventKind(str, enum.Enum):
@@ -129,8 +111,3 @@ class UpdateEvent:
 def is_expired(event: UpdateEvent, prefs: GuildPrefs, now: datetime) -> bool:
     """Tell whether the event's window has closed in the guild's time zone."""
     return prefs.today(now) > event.due_until
-
-
-def is_due(event: UpdateEvent, prefs: GuildPrefs, now: datetime) -> bool:
-    """Tell whether the event may be sent now: its window is open in the guild's time zone."""
-    return event.due_from <= prefs.today(now) <= event.due_until

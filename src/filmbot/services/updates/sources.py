@@ -1,10 +1,17 @@
-"""Share fresh title data between bot processes, so adding processes adds no TMDB traffic.
+"""Where the update engine gets fresh title data: TMDB, shared between processes via Redis.
+
+The engine needs the raw details payload (for `snapshot_from_tmdb`), fresh from TMDB rather
+than from the response cache (a title listed in the change feed must be refetched, not
+served from a copy up to CACHE_TTL_SECONDS old), and only the `release_dates` section.
+`TMDBClient.get_many_details` caches, appends credits/videos/providers and returns parsed
+models, so `TMDBTitleSource` asks for `fresh_details`: the raw payload through the same
+credentials, retries, rate limiter and request counters, bypassing the response cache.
 
 With shards split across processes each process runs the update cycle for its own guilds,
 and titles followed in several partitions would be fetched once per process. Through Redis
-the first process to need a title fetches it (holding a short lock) and stores the payload
-for a while; the others read that copy. Without Redis, or when Redis fails, each process
-fetches for itself.
+(`SharedTitleSource`) the first process to need a title fetches it (holding a short lock)
+and stores the payload for a while; the others read that copy. Without Redis, or when Redis
+fails, each process fetches for itself.
 """
 
 from __future__ import annotations
@@ -14,12 +21,12 @@ import json
 import logging
 import os
 import time
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.services.updates_fetch import TitleSource, TMDBTitleSource
-from filmbot.tmdb import TMDBClient
+from filmbot.tmdb import DEFAULT_LANGUAGE, TMDBClient
 from filmbot.tmdb.errors import TMDBNotFound
 
 if TYPE_CHECKING:
@@ -27,10 +34,73 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FETCH_CONCURRENCY = 32
 PREFIX = "filmbot:updates"
 MISSING = '{"__missing__": true}'
 LOCK_MS = 30_000
 POLL_SECONDS = 0.05
+
+
+class TitleSource(Protocol):
+    """Fresh TMDB data for the update engine."""
+
+    async def details(self, ref: TitleRef) -> dict[str, Any]:
+        """Return the title's raw details; raise TMDBNotFound or TMDBError."""
+
+    async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
+        """Return ids TMDB lists as changed between the two days; raise TMDBError."""
+
+    def image_url(self, path: str | None) -> str | None:
+        """Return a poster's full URL."""
+
+
+class TMDBTitleSource:
+    """`TitleSource` backed by FilmBot's TMDB client, bypassing its response cache."""
+
+    def __init__(self, client: TMDBClient, language: str = DEFAULT_LANGUAGE) -> None:
+        self._client = client
+        self._language = language
+
+    async def details(self, ref: TitleRef) -> dict[str, Any]:
+        """Fetch a title's details (films with their release dates) straight from TMDB."""
+        append = ("release_dates",) if ref.media_type is MediaType.MOVIE else ()
+        return await self._client.fresh_details(ref, language=self._language, append=append)
+
+    async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
+        """Read every page of TMDB's change feed for the media type."""
+        return await self._client.changed_ids(media, start, end)
+
+    def image_url(self, path: str | None) -> str | None:
+        """Return the w500 poster URL."""
+        return self._client.image_url(path)
+
+
+async def run_bounded(
+    refs: Iterable[TitleRef],
+    work: Callable[[TitleRef], Awaitable[None]],
+    concurrency: int = FETCH_CONCURRENCY,
+) -> None:
+    """Run `work` for every ref with at most `concurrency` in flight (the limiter paces them)."""
+    queue: asyncio.Queue[TitleRef] = asyncio.Queue()
+    for ref in refs:
+        queue.put_nowait(ref)
+
+    async def worker() -> None:
+        while True:
+            try:
+                ref = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            await work(ref)
+
+    tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, queue.qsize()))]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class SharedTitleSource:
@@ -110,16 +180,14 @@ class SharedTitleSource:
             self._warned = True
 
 
-def shared_ttl(update_interval_seconds: float) -> float:
-    """How long a shared copy stays valid: half a cycle, at most an hour."""
-    return min(update_interval_seconds / 2, 3600.0)
+def shared_ttl(interval: timedelta) -> float:
+    """How long a shared copy stays valid, in seconds: half a cycle, at most an hour."""
+    return min(interval.total_seconds() / 2, 3600.0)
 
 
-def title_source(
-    tmdb: TMDBClient, redis: Redis | None, update_interval_seconds: float
-) -> TitleSource:
+def title_source(tmdb: TMDBClient, redis: Redis | None, interval: timedelta) -> TitleSource:
     """The engine's title source: shared through Redis when there is one."""
     source: TitleSource = TMDBTitleSource(tmdb)
     if redis is None:
         return source
-    return SharedTitleSource(source, redis, shared_ttl(update_interval_seconds))
+    return SharedTitleSource(source, redis, shared_ttl(interval))

@@ -1,0 +1,84 @@
+"""Stored title snapshots: what each engine scope last learned about the titles it follows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from filmbot.db.dialects import chunks, upsert
+from filmbot.db.models import TitleSnapshotRow
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates import StoredSnapshot
+
+
+class SnapshotRepository:
+    """Batch reads and writes of one scope's title snapshots."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_scope(self, scope: str) -> dict[TitleRef, StoredSnapshot]:
+        """Return every stored snapshot of the scope."""
+        row = TitleSnapshotRow
+        query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
+            row.scope == scope
+        )
+        return _by_ref(await self._session.execute(query))
+
+    async def of_titles(
+        self, scope: str, refs: Sequence[TitleRef]
+    ) -> dict[TitleRef, StoredSnapshot]:
+        """Return the scope's stored snapshots of some titles."""
+        row = TitleSnapshotRow
+        pairs = [(ref.media_type.value, ref.tmdb_id) for ref in refs]
+        if not pairs:
+            return {}
+        query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
+            row.scope == scope, tuple_(row.media_type, row.tmdb_id).in_(pairs)
+        )
+        return _by_ref(await self._session.execute(query))
+
+    async def delete(self, scope: str, refs: Sequence[TitleRef]) -> int:
+        """Forget the scope's snapshots of titles nobody follows any more."""
+        row = TitleSnapshotRow
+        removed = 0
+        for chunk in chunks(sorted(refs, key=str)):
+            pairs = [(r.media_type.value, r.tmdb_id) for r in chunk]
+            result = await self._session.execute(
+                delete(row).where(
+                    row.scope == scope, tuple_(row.media_type, row.tmdb_id).in_(pairs)
+                )
+            )
+            removed += int(result.rowcount)  # type: ignore[attr-defined]
+        return removed
+
+    async def save(
+        self, scope: str, snapshots: Sequence[tuple[TitleRef, dict[str, Any], datetime]]
+    ) -> None:
+        """Insert or replace snapshots, in batches."""
+        rows = [
+            {
+                "scope": scope,
+                "media_type": ref.media_type,
+                "tmdb_id": ref.tmdb_id,
+                "data": data,
+                "fetched_at": fetched,
+            }
+            for ref, data, fetched in sorted(snapshots, key=lambda s: str(s[0]))
+        ]
+        dialect = self._session.get_bind().dialect.name
+        for chunk in chunks(rows):
+            statement = upsert(dialect, TitleSnapshotRow, ["scope", "media_type", "tmdb_id"])
+            await self._session.execute(statement, chunk)
+
+
+def _by_ref(rows: Any) -> dict[TitleRef, StoredSnapshot]:
+    """Key (media_type, tmdb_id, data, fetched_at) rows by title."""
+    return {
+        TitleRef(MediaType(m), int(t)): StoredSnapshot(data, fetched)
+        for m, t, data, fetched in rows
+    }

@@ -1,0 +1,148 @@
+"""The detection half of an update cycle: fetch the chosen titles, find each guild's events.
+
+Each (title, guild prefs, flags) combination is evaluated once however many guilds share
+it; titles not refetched are judged from their stored snapshots.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from filmbot.domain.models import TitleRef
+from filmbot.domain.updates import (
+    GuildPrefs,
+    LedgerEntry,
+    LedgerKey,
+    TitleSnapshot,
+    UpdateEvent,
+    detect_events,
+    ledger_entry,
+    snapshot_from_tmdb,
+    title_removed_event,
+)
+from filmbot.services.updates.plan import CyclePlan
+from filmbot.services.updates.sources import TitleSource, run_bounded
+from filmbot.tmdb import TMDBError, TMDBNotFound
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Findings:
+    """What detection produced: snapshots to store and ledger rows to record."""
+
+    entries: dict[LedgerKey, LedgerEntry] = field(default_factory=dict)
+    ordered: list[LedgerEntry] = field(default_factory=list)
+    snapshots: list[tuple[TitleRef, dict[str, Any], datetime]] = field(default_factory=list)
+    fetched: int = 0
+    failed: list[TitleRef] = field(default_factory=list)
+    missing: list[TitleRef] = field(default_factory=list)
+    checked: list[TitleRef] = field(default_factory=list)
+    change_feed_used: bool = False
+    titles_done: int = 0
+    on_title: Callable[[], None] | None = None
+
+    def title_done(self) -> None:
+        """Count a finished title and tell the listener (the ledger writer)."""
+        self.titles_done += 1
+        if self.on_title is not None:
+            self.on_title()
+
+
+async def detect(
+    plan: CyclePlan, source: TitleSource, fetch: set[TitleRef], findings: Findings
+) -> Findings:
+    """Fetch the chosen titles concurrently and evaluate every subscribed title.
+
+    A title's ledger entries and its new snapshot are appended together, so a writer
+    flushing between titles always stores both or neither.
+    """
+
+    async def refresh(ref: TitleRef) -> None:
+        await _refresh(ref)
+        findings.title_done()
+
+    async def _refresh(ref: TitleRef) -> None:
+        try:
+            payload = await source.details(ref)
+            snapshot = snapshot_from_tmdb(payload, ref.media_type, plan.now)
+        except TMDBNotFound:
+            findings.missing.append(ref)
+            _removed(plan, ref, findings)
+            return
+        except (TMDBError, ValueError) as exc:
+            log.warning("Update check of %s failed; using the stored snapshot: %s", ref, exc)
+            findings.failed.append(ref)
+            _evaluate_stored(plan, ref, findings)
+            return
+        findings.fetched += 1
+        findings.snapshots.append((ref, snapshot.to_dict(), plan.now))
+        _evaluate(plan, ref, snapshot, _previous(plan, ref), findings)
+
+    ordered = sorted(fetch, key=lambda r: (r.media_type.value, r.tmdb_id))
+    await run_bounded(ordered, refresh)
+    for ref in plan.subscriptions:
+        if ref not in fetch:
+            _evaluate_stored(plan, ref, findings)
+            findings.title_done()
+    return findings
+
+
+def _previous(plan: CyclePlan, ref: TitleRef) -> TitleSnapshot | None:
+    stored = plan.stored.get(ref)
+    if stored is None:
+        return None
+    try:
+        return TitleSnapshot.from_dict(stored.data, ref)
+    except (ValueError, TypeError) as exc:
+        log.warning("Stored snapshot of %s is unreadable, ignoring it: %s", ref, exc)
+        return None
+
+
+def _evaluate_stored(plan: CyclePlan, ref: TitleRef, findings: Findings) -> None:
+    """Judge time-driven events from the stored snapshot, without refetching."""
+    previous = _previous(plan, ref)
+    if previous is not None:
+        _evaluate(plan, ref, previous, previous, findings)
+
+
+def _evaluate(
+    plan: CyclePlan,
+    ref: TitleRef,
+    snapshot: TitleSnapshot,
+    previous: TitleSnapshot | None,
+    findings: Findings,
+) -> None:
+    """Detect each subscription's events, once per distinct prefs and flags."""
+    findings.checked.append(ref)
+    seen: dict[tuple[GuildPrefs, bool, bool], list[UpdateEvent]] = {}
+    for sub in plan.subscriptions[ref]:
+        prefs = plan.prefs[sub.guild_id]
+        key = (prefs, sub.notify_release, sub.notify_update)
+        events = seen.get(key)
+        if events is None:
+            flags = (sub.notify_release, sub.notify_update)
+            events = seen[key] = detect_events(snapshot, previous, prefs, plan.now, *flags)
+        for event in events:
+            _add(findings, sub.guild_id, event, prefs, plan.now)
+
+
+def _removed(plan: CyclePlan, ref: TitleRef, findings: Findings) -> None:
+    """Tell each subscribed guild once that TMDB no longer has the title."""
+    for sub in plan.subscriptions[ref]:
+        prefs = plan.prefs[sub.guild_id]
+        event = title_removed_event(ref, sub.title, prefs, plan.now, sub.poster_path)
+        _add(findings, sub.guild_id, event, prefs, plan.now)
+
+
+def _add(
+    findings: Findings, guild_id: int, event: UpdateEvent, prefs: GuildPrefs, now: datetime
+) -> None:
+    entry = ledger_entry(guild_id, event, prefs, now)
+    if entry.key not in findings.entries:
+        findings.entries[entry.key] = entry
+        findings.ordered.append(entry)

@@ -1,0 +1,150 @@
+"""The start of an update cycle: what it loaded from the database and which titles to refetch.
+
+Everything is loaded in a few batch queries; subscriptions are grouped by title so that
+each distinct title is fetched at most once however many guilds follow it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from filmbot.db.repositories.cycles import CycleRepository
+from filmbot.db.repositories.ledger import LedgerRepository
+from filmbot.db.repositories.plan import PlanRepository
+from filmbot.db.repositories.snapshots import SnapshotRepository
+from filmbot.domain.models import Guild, MediaType, TitleRef
+from filmbot.domain.updates import (
+    CATCH_UP_LOOKBACK_DAYS,
+    DEFAULT_EPISODE_NOTIFY_DAYS,
+    DEFAULT_RELEASE_NOTIFY_DAYS,
+    DEFAULT_UPCOMING_NOTIFY_DAYS,
+    CycleState,
+    GuildPrefs,
+    LedgerKey,
+    StoredSnapshot,
+    SubscriptionLine,
+)
+from filmbot.services.updates.sources import TitleSource
+from filmbot.tmdb import MAX_CHANGES_WINDOW, TMDBError
+
+log = logging.getLogger(__name__)
+
+REFRESH_TOLERANCE = timedelta(minutes=5)
+GuildFilter = Callable[[int], bool]
+
+
+@dataclass(slots=True)
+class Windows:
+    """The notification windows from the settings."""
+
+    release_days: int = DEFAULT_RELEASE_NOTIFY_DAYS
+    episode_days: int = DEFAULT_EPISODE_NOTIFY_DAYS
+    upcoming_days: int = DEFAULT_UPCOMING_NOTIFY_DAYS
+
+
+@dataclass(slots=True)
+class CyclePlan:
+    """Everything a cycle loaded from the database before talking to TMDB."""
+
+    now: datetime
+    guilds: dict[int, Guild]
+    subscriptions: dict[TitleRef, list[SubscriptionLine]]
+    stored: dict[TitleRef, StoredSnapshot]
+    state: CycleState | None
+    prefs: dict[int, GuildPrefs] = field(default_factory=dict)
+
+    @property
+    def subscription_count(self) -> int:
+        """How many subscriptions the cycle covers."""
+        return sum(len(subs) for subs in self.subscriptions.values())
+
+
+async def load_plan(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    scope: str,
+    now: datetime,
+    windows: Windows,
+    owns: GuildFilter | None,
+) -> tuple[CyclePlan, set[LedgerKey]]:
+    """Load everything the cycle needs in a few queries, with the ledger keys it knows."""
+    horizon = now - timedelta(days=CATCH_UP_LOOKBACK_DAYS + 2)
+    async with sessionmaker() as session:
+        queries = PlanRepository(session)
+        guilds = await queries.active_guilds()
+        subscriptions = await queries.active_subscriptions()
+        stored = await SnapshotRepository(session).of_scope(scope)
+        state = await CycleRepository(session).last(scope)
+        known = await LedgerRepository(session).recent_keys(horizon)
+    plan = build_plan(
+        now, guilds, subscriptions, stored=stored, state=state, windows=windows, owns=owns
+    )
+    return plan, known
+
+
+def build_plan(
+    now: datetime,
+    guilds: Iterable[Guild],
+    subscriptions: Iterable[SubscriptionLine],
+    *,
+    stored: dict[TitleRef, StoredSnapshot],
+    state: CycleState | None,
+    windows: Windows,
+    owns: GuildFilter | None = None,
+) -> CyclePlan:
+    """Keep the guilds this process owns and group their subscriptions by title."""
+    kept = {g.id: g for g in guilds if owns is None or owns(g.id)}
+    by_ref: dict[TitleRef, list[SubscriptionLine]] = defaultdict(list)
+    for sub in subscriptions:
+        if sub.guild_id in kept:
+            by_ref[sub.ref].append(sub)
+    prefs = {gid: prefs_for(guild, windows) for gid, guild in kept.items()}
+    return CyclePlan(now, kept, dict(by_ref), stored, state, prefs)
+
+
+def prefs_for(guild: Guild, windows: Windows) -> GuildPrefs:
+    """Return the guild's region and time zone with the configured windows."""
+    base = GuildPrefs.for_guild(guild)
+    return GuildPrefs(
+        region=base.region,
+        timezone=base.timezone,
+        release_notify_days=windows.release_days,
+        episode_notify_days=windows.episode_days,
+        upcoming_notify_days=windows.upcoming_days,
+    )
+
+
+async def titles_to_fetch(
+    plan: CyclePlan, source: TitleSource, full_refresh: timedelta
+) -> tuple[set[TitleRef], bool]:
+    """Return the titles to refetch, and whether the change feed narrowed them down."""
+    refs = set(plan.subscriptions)
+    stale = {ref for ref in refs if _stale(plan.stored.get(ref), plan.now, full_refresh)}
+    since = plan.state.changes_since if plan.state else None
+    if since is None or plan.now - since > MAX_CHANGES_WINDOW or stale == refs:
+        return refs, False
+    try:
+        changed = await _changed(source, refs, since.date(), plan.now.date())
+    except TMDBError as exc:
+        log.warning("TMDB change feed unavailable, refetching every title: %s", exc)
+        return refs, False
+    return stale | {ref for ref in refs if ref.tmdb_id in changed[ref.media_type]}, True
+
+
+async def _changed(
+    source: TitleSource, refs: set[TitleRef], start: date, end: date
+) -> dict[MediaType, set[int]]:
+    medias = {ref.media_type for ref in refs}
+    changed: dict[MediaType, set[int]] = {media: set() for media in MediaType}
+    for media in sorted(medias, key=lambda m: m.value):
+        changed[media] = await source.changed_ids(media, start, end)
+    return changed
+
+
+def _stale(stored: StoredSnapshot | None, now: datetime, full_refresh: timedelta) -> bool:
+    return stored is None or now - stored.fetched_at + REFRESH_TOLERANCE >= full_refresh

@@ -1,0 +1,25 @@
+"""Which guilds a process owns when shards are split across processes, and its scope name."""
+
+from __future__ import annotations
+
+from filmbot.config import Settings
+from filmbot.services.updates.plan import GuildFilter
+
+ALL_GUILDS = "all"
+
+
+def shard_filter(settings: Settings) -> GuildFilter | None:
+    """Return the guild filter of this process's shards, or None when it owns every guild."""
+    count, ids = settings.shard_count, settings.shard_ids
+    if count is None or count <= 1 or ids is None:
+        return None
+    owned = frozenset(ids)
+    return lambda guild_id: (guild_id >> 22) % count in owned
+
+
+def shard_scope(settings: Settings) -> str:
+    """Name the set of guilds this process owns, to keep its snapshots apart."""
+    if shard_filter(settings) is None:
+        return ALL_GUILDS
+    ids = ",".join(str(i) for i in sorted(settings.shard_ids or []))
+    return f"shards:{ids}/{settings.shard_count}"[:64]

@@ -1,0 +1,62 @@
+"""What the update engine has stored: the last cycle, and what each subscription announces next.
+
+Read-only, so /stats and /subscriptions can use it without an engine or a Discord sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from filmbot.db.repositories.cycles import CycleRepository
+from filmbot.db.repositories.snapshots import SnapshotRepository
+from filmbot.db.types import utcnow
+from filmbot.domain.models import Guild, Subscription, TitleRef
+from filmbot.domain.updates import GuildPrefs, TitleSnapshot, next_notification_hint
+from filmbot.services.updates.report import CycleReport
+from filmbot.services.updates.shards import ALL_GUILDS
+
+Clock = Callable[[], datetime]
+
+
+class UpdateStatus:
+    """Read the stored cycle state and snapshots of one scope (this process's shards)."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        scope: str = ALL_GUILDS,
+        now: Clock = utcnow,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._scope = scope
+        self._now = now
+
+    async def last_cycle(self) -> CycleReport | None:
+        """Return the stored report of the last finished cycle of this scope."""
+        async with self._sessionmaker() as session:
+            state = await CycleRepository(session).last(self._scope)
+        return CycleReport.from_state(state) if state else None
+
+    async def describe(self) -> str:
+        """Describe the last update cycle for /stats."""
+        report = await self.last_cycle()
+        if report is None:
+            return "no update cycle has run yet"
+        return f"last cycle {report.started_at:%Y-%m-%d %H:%M} UTC: {report.summary()}"
+
+    async def next_hints(
+        self, guild: Guild, subscriptions: Sequence[Subscription]
+    ) -> dict[TitleRef, str]:
+        """Say what each subscription will announce next, from the stored snapshots."""
+        refs = [s.ref for s in subscriptions]
+        async with self._sessionmaker() as session:
+            stored = await SnapshotRepository(session).of_titles(self._scope, refs)
+        prefs, now, hints = GuildPrefs.for_guild(guild), self._now(), {}
+        for ref, snapshot in stored.items():
+            hint = next_notification_hint(TitleSnapshot.from_dict(snapshot.data, ref), prefs, now)
+            if hint:
+                hints[ref] = hint
+        return hints
