@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up the development environment if needed, then run lint, types and the test suite.
+# Set up the development environment if needed, then run lint, import contracts, types and
+# the test suite.
 # Usage: ./scripts/test.sh [extra pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import filmbot, pytest, ruff, mypy" 2>/dev/null \
+if ! "$VENV/bin/python" -c "import filmbot, pytest, ruff, mypy, importlinter" 2>/dev/null \
     || [ pyproject.toml -nt "$VENV/.filmbot-installed" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
@@ -20,6 +21,8 @@ echo "== ruff check"
 "$VENV/bin/ruff" check .
 echo "== ruff format --check"
 "$VENV/bin/ruff" format --check .
+echo "== import contracts (lint-imports)"
+"$VENV/bin/lint-imports" --no-cache
 echo "== mypy (strict, src)"
 "$VENV/bin/mypy"
 echo "== pytest"

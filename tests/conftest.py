@@ -1,17 +1,30 @@
-"""Shared fixtures: a migrated throwaway database per backend."""
+"""Shared fixtures: a migrated throwaway database per backend, Redis and TMDB's OpenAPI file."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from filmbot.db import migrate
 from filmbot.db.session import create_sessionmaker, engine_for_url
-from tests.databases import BACKENDS, throwaway_database
+from tests.databases import BACKENDS, in_ci, require_service, throwaway_database
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+OPENAPI = Path(
+    os.environ.get("FILMBOT_TEST_OPENAPI")
+    or REPOSITORY.parent / "shared" / "data" / "tmdb-openapi" / "tmdb-api-v3.json"
+)
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
+REDIS_KEY_PATTERNS = ("tmdb:*", "filmbot:*")
 
 pytest_plugins = ["tests.fakes.plugin_discord", "tests.fakes.plugin_tmdb"]
 
@@ -42,3 +55,39 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The session factory on the migrated database."""
     return create_sessionmaker(engine)
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    """TMDB's OpenAPI description, found next to the repository (required in CI)."""
+    if not OPENAPI.is_file():
+        message = f"TMDB's OpenAPI description is not at {OPENAPI}"
+        if in_ci():
+            pytest.fail(f"{message}; CI=true requires it")
+        pytest.skip(f"{message}; put it there or name it in FILMBOT_TEST_OPENAPI")
+    spec: dict[str, Any] = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    return spec
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The URL of Redis database 15 (skips, or fails in CI, when Redis is down)."""
+    require_service("Redis", REDIS_HOST, REDIS_PORT)
+    return REDIS_URL
+
+
+@pytest_asyncio.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A client on Redis database 15 that deletes the FilmBot keys the test created."""
+    client = Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=5)
+    existing = await _filmbot_keys(client)
+    yield client
+    created = await _filmbot_keys(client) - existing
+    if created:
+        await client.delete(*created)
+    await client.aclose()
+
+
+async def _filmbot_keys(client: Redis) -> set[bytes]:
+    """Return the keys under FilmBot's prefixes."""
+    return {key for pattern in REDIS_KEY_PATTERNS async for key in client.scan_iter(match=pattern)}

@@ -12,7 +12,7 @@ from discord.ext import commands, tasks
 from filmbot.config import Settings
 from filmbot.db.types import utcnow
 from filmbot.domain.models import Guild
-from filmbot.exts._ui.errors import FilmBotTree
+from filmbot.exts import FilmBotTree
 from filmbot.services.container import Services
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -45,23 +44,6 @@ async def sqlite_sessionmaker(tmp_path: Path) -> AsyncIterator[async_sessionmake
         await conn.run_sync(Base.metadata.create_all)
     yield create_sessionmaker(engine)
     await engine.dispose()
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=1)
-    try:
-        await client.ping()
-    except OSError as exc:
-        await client.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at 127.0.0.1:6379 is required in CI: {exc}")
-        pytest.skip(f"Redis at 127.0.0.1:6379 is unreachable: {exc}")
-    yield client
-    keys = [key async for key in client.scan_iter(match="tmdb:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 def client_for(fake: FakeTMDB, cache: TMDBCache, ttl: float = 3600.0) -> TMDBClient:

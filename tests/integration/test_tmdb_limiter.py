@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -27,20 +25,6 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=1)
-    try:
-        await client.ping()
-    except OSError as exc:
-        await client.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at 127.0.0.1:6379 is required in CI: {exc}")
-        pytest.skip(f"Redis at 127.0.0.1:6379 is unreachable: {exc}")
-    yield client
-    await client.aclose()
 
 
 async def fetch_distinct(fake: FakeTMDB, limiter: RateLimiter, count: int, first_id: int) -> None:

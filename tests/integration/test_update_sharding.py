@@ -20,7 +20,7 @@ from filmbot.services.updates import (
     shard_filter,
     shard_scope,
 )
-from tests.databases import require_service, throwaway_database
+from tests.databases import throwaway_database
 from tests.integration.test_update_support import (
     CHANNEL,
     GUILD,
@@ -36,17 +36,6 @@ SHARDS = 2
 async def postgres_url(tmp_path: Path) -> AsyncIterator[str]:
     async with throwaway_database("postgresql", tmp_path) as url:
         yield url
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    require_service("Redis", "127.0.0.1", 6379)
-    client = Redis.from_url("redis://127.0.0.1:6379/15")
-    yield client
-    keys = [key async for key in client.scan_iter("filmbot:updates:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 def _shard_of(guild_id: int) -> int:

@@ -283,10 +283,21 @@ async def test_reply_error_answers_ephemerally_before_or_after_deferring() -> No
     picked.followup.send.assert_awaited_once_with("nope", ephemeral=True)
 
 
-async def test_reply_error_survives_discord_refusing_the_reply() -> None:
+async def test_reply_error_logs_discord_refusing_the_reply_instead_of_raising(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     it = interaction()
-    it.response.send_message.side_effect = discord.HTTPException(MagicMock(status=500), "down")
-    await reply_error(it, "nope")  # logged, not raised
+    refusal = discord.HTTPException(MagicMock(status=500, reason="Server Error"), "down")
+    it.response.send_message.side_effect = refusal
+
+    with caplog.at_level(logging.WARNING, logger="filmbot"):
+        await reply_error(it, "nope")
+
+    it.response.send_message.assert_awaited_once_with("nope", ephemeral=True)
+    it.followup.send.assert_not_awaited()
+    [record] = [r for r in caplog.records if "Could not tell the user" in r.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is not None and record.exc_info[1] is refusal
 
 
 async def test_tree_logs_an_unexpected_error_with_the_id_it_shows(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +29,6 @@ from filmbot.tmdb.models import (
     WatchProviders,
     parse_payload,
 )
-
-OPENAPI = Path("/work/shared/data/tmdb-openapi/tmdb-api-v3.json")
 
 # OpenAPI path -> (model, media type the client tags list entries with)
 EXAMPLES: dict[str, tuple[type[BaseModel], MediaType | None]] = {
@@ -68,13 +65,6 @@ def _example(spec: dict[str, Any], path: str) -> dict[str, Any]:
     content = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
     value = content["examples"]["Result"]["value"]
     return json.loads(value) if isinstance(value, str) else value
-
-
-@pytest.fixture(scope="module")
-def openapi() -> dict[str, Any]:
-    if not OPENAPI.exists():
-        pytest.skip(f"{OPENAPI} is not present on this machine")
-    return json.loads(OPENAPI.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +21,6 @@ from filmbot.domain.updates import (
 from filmbot.domain.updates.snapshot import UNKNOWN_FETCH_TIME
 from tests.update_builders import NOW as FETCHED
 from tests.update_builders import UTC
-
-OPENAPI = Path("/work/shared/data/tmdb-openapi/tmdb-api-v3.json")
 
 # Trimmed from TMDB's own examples for /3/movie/550 and /3/movie/550/release_dates.
 MOVIE_PAYLOAD: dict[str, Any] = {
@@ -282,14 +279,6 @@ def _openapi_example(spec: dict[str, Any], path: str) -> dict[str, Any]:
     content = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
     value: dict[str, Any] = json.loads(content["examples"]["Result"]["value"])
     return value
-
-
-@pytest.fixture(scope="module")
-def openapi() -> dict[str, Any]:
-    if not OPENAPI.is_file():
-        pytest.skip("TMDB OpenAPI description not present")
-    spec: dict[str, Any] = json.loads(OPENAPI.read_text(encoding="utf-8"))
-    return spec
 
 
 def test_tmdb_movie_example_with_release_dates_example_gives_us_release(

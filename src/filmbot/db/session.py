@@ -17,6 +17,10 @@ from filmbot.config import Settings
 from filmbot.domain.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+Session = AsyncSession
+Sessions = async_sessionmaker[AsyncSession]
+"""The one session factory type the services take (they own their transactions)."""
 RETRY_ATTEMPTS = 4
 _MYSQL_LOCK_CODES = (1213, 1205)
 _PG_LOCK_STATES = ("40P01", "40001")

@@ -13,10 +13,10 @@ from filmbot.db.repositories import (
     SubscriptionRepository,
     WatchlistRepository,
 )
+from filmbot.db.session import Sessions
 from filmbot.domain import guild_settings as rules
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
-from filmbot.services._uow import Sessions
 
 
 @dataclass(frozen=True, slots=True)

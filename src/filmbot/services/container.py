@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from filmbot.config import Settings
 from filmbot.db.cache import DatabaseCache
-from filmbot.db.session import create_sessionmaker
-from filmbot.services._uow import Sessions
+from filmbot.db.session import Sessions, create_sessionmaker
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.notifications import NotificationSender

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.session import Sessions
 from filmbot.db.types import utcnow
 from filmbot.domain.models import WatchlistItem
-from filmbot.services._uow import Sessions
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from filmbot.config import Settings
 from filmbot.db.repositories import RatingRepository, WatchlistRepository
+from filmbot.db.session import Sessions
 from filmbot.domain.models import MediaType, TitleRef, WatchlistItem
 from filmbot.domain.recommend import (
     Candidate,
@@ -25,7 +26,6 @@ from filmbot.domain.recommend import (
     plan,
     recommend,
 )
-from filmbot.services._uow import Sessions
 from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBError

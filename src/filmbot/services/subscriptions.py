@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
+from filmbot.db.session import Sessions
 from filmbot.domain.errors import AlreadyExistsError, NotFoundError, PermissionDeniedError
 from filmbot.domain.models import Guild, SubscribePermission, Subscription, TitleRef
-from filmbot.services._uow import Sessions
 from filmbot.services.catalog import TitleSummary
 
 log = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from filmbot.db.repositories import GuildRepository, RatingRepository, WatchlistRepository
+from filmbot.db.session import Sessions
 from filmbot.domain.errors import InvalidInputError, InvalidScoreError
 from filmbot.domain.models import Priority, Rating, TitleRef, WatchlistItem
-from filmbot.services._uow import Sessions
 from filmbot.services.catalog import TitleSummary
 
 log = logging.getLogger(__name__)

@@ -19,11 +19,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from filmbot.db.repositories.guilds import GuildRepository
 from filmbot.db.repositories.ledger import LedgerRepository
-from filmbot.db.session import retrying
+from filmbot.db.session import Session, Sessions, retrying
 from filmbot.domain.models import Guild
 from filmbot.domain.updates import ClaimedDelivery, UpdateEvent, event_from_ledger
 from filmbot.services.notifications import (
@@ -77,7 +75,7 @@ class DeliveryMarker:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: Sessions,
         token: str,
         now: Callable[[], datetime],
     ) -> None:
@@ -116,7 +114,7 @@ class DeliveryMarker:
 
     def _writer_for(
         self, sent: list[tuple[list[int], int | None]]
-    ) -> Callable[[AsyncSession], Awaitable[int | None]]:
+    ) -> Callable[[Session], Awaitable[int | None]]:
         return lambda s: LedgerRepository(s).mark_delivered(sent, self._token, self._now())
 
 
@@ -134,7 +132,7 @@ class Deliverer:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: Sessions,
         sender: NotificationSender,
         image_url: ImageUrl,
         now: Callable[[], datetime],

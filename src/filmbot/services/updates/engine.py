@@ -18,14 +18,12 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from filmbot.config import Settings
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.plan import PlanRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
-from filmbot.db.session import retrying
+from filmbot.db.session import Sessions, retrying
 from filmbot.db.types import utcnow
 from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import CycleState
@@ -56,7 +54,7 @@ class UpdateEngine:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: Sessions,
         source: TitleSource,
         sender: NotificationSender,
         settings: Settings,

@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.db.repositories.plan import PlanRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
+from filmbot.db.session import Sessions
 from filmbot.domain.models import Guild, MediaType, TitleRef
 from filmbot.domain.updates import (
     CATCH_UP_LOOKBACK_DAYS,
@@ -66,7 +65,7 @@ class CyclePlan:
 
 
 async def load_plan(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: Sessions,
     scope: str,
     now: datetime,
     windows: Windows,

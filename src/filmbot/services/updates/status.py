@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
+from filmbot.db.session import Sessions
 from filmbot.db.types import utcnow
 from filmbot.domain.models import Guild, Subscription, TitleRef
 from filmbot.domain.updates import GuildPrefs, TitleSnapshot, next_notification_hint
@@ -26,7 +25,7 @@ class UpdateStatus:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: Sessions,
         scope: str = ALL_GUILDS,
         now: Clock = utcnow,
     ) -> None:

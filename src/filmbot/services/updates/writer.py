@@ -13,12 +13,10 @@ import asyncio
 import contextlib
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
-from filmbot.db.session import retrying
+from filmbot.db.session import Session, Sessions, retrying
 from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import DeliveryStatus, LedgerKey
 from filmbot.services.updates.detect import Findings
@@ -32,7 +30,7 @@ class LedgerWriter:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: Sessions,
         scope: str,
         findings: Findings,
         known: set[LedgerKey],
@@ -84,7 +82,7 @@ class LedgerWriter:
         self._checked_at += len(checked)
         new = [entry for entry in entries if entry.key not in self._known]
 
-        async def write(session: AsyncSession) -> None:
+        async def write(session: Session) -> None:
             await LedgerRepository(session).record(new, self._now)
             await SnapshotRepository(session).save(self._scope, snapshots)
             await self._mark_subscriptions(SubscriptionRepository(session), checked, final=final)
