@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -76,6 +77,24 @@ async def test_failing_cycle_is_logged_and_the_loop_keeps_running(
     assert engine.ran >= 3
     assert engine.most_concurrent == 1
     assert "Update cycle failed" in caplog.text
+
+
+async def test_an_outage_logs_the_traceback_once_then_one_line_per_failed_cycle(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine = ScriptedEngine(steps=["fail", "fail", "fail", "ok"])
+    loop = scheduler(engine)
+    with caplog.at_level(logging.INFO, logger="filmbot.services.updates.scheduler"):
+        loop.start()
+        await engine.enough.wait()
+        await loop.stop()
+
+    failures = [r for r in caplog.records if r.getMessage().startswith("Update cycle failed")]
+    assert len(failures) == 3 and all(r.levelno == logging.WARNING for r in failures)
+    assert [r.exc_info is not None for r in failures] == [True, False, False]
+    assert "RuntimeError: TMDB exploded" in failures[2].getMessage()
+    assert "Update cycles work again after 3 failed" in caplog.text
+    assert loop.failed_in_a_row == 0
 
 
 async def test_stop_lets_the_cycle_in_flight_finish_its_sends() -> None:

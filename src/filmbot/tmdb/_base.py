@@ -57,21 +57,26 @@ class TMDBModel(BaseModel):
         return data
 
 
-class MovieFields(TMDBModel):
-    """What every movie payload shares: id, titles, release date, and the derived identity."""
+class TitleFields(TMDBModel):
+    """What every movie and TV payload shares: id, overview, images and votes."""
 
     id: int
-    title: str = ""
-    original_title: str = ""
     original_language: str = ""
     overview: str = ""
-    release_date: LenientDate = None
     poster_path: str | None = None
     backdrop_path: str | None = None
     popularity: float = 0.0
     vote_average: float = 0.0
     vote_count: int = 0
     adult: bool = False
+
+
+class MovieFields(TitleFields):
+    """A movie payload's titles and release date, and the derived identity."""
+
+    title: str = ""
+    original_title: str = ""
+    release_date: LenientDate = None
 
     @property
     def ref(self) -> TitleRef:
@@ -89,22 +94,13 @@ class MovieFields(TMDBModel):
         return self.release_date.year if self.release_date else None
 
 
-class TVFields(TMDBModel):
-    """What every TV payload shares: id, names, first air date, and the derived identity."""
+class TVFields(TitleFields):
+    """A TV payload's names, first air date and countries, and the derived identity."""
 
-    id: int
     name: str = ""
     original_name: str = ""
-    original_language: str = ""
-    overview: str = ""
     first_air_date: LenientDate = None
     origin_country: list[str] = Field(default_factory=list)
-    poster_path: str | None = None
-    backdrop_path: str | None = None
-    popularity: float = 0.0
-    vote_average: float = 0.0
-    vote_count: int = 0
-    adult: bool = False
 
     @property
     def ref(self) -> TitleRef:

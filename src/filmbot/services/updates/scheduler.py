@@ -36,6 +36,7 @@ class UpdateScheduler:
         self.interval = interval
         self.stop_timeout = stop_timeout
         self.cycles = 0
+        self.failed_in_a_row = 0
         self._now = now
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -77,13 +78,27 @@ class UpdateScheduler:
             delay = max(0.0, self.interval.total_seconds() - (time.monotonic() - began))
 
     async def _run_once(self) -> None:
-        """Run one cycle; log a failure and carry on."""
+        """Run one cycle; log a failure and carry on.
+
+        An outage fails cycle after cycle: the first failure is logged with its traceback,
+        the following ones with one WARNING line each, and the recovery once.
+        """
         try:
             await self.engine.run_cycle()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("Update cycle failed; the next one runs in %s", self.interval)
+        except Exception as exc:
+            self.failed_in_a_row += 1
+            log.warning(
+                "Update cycle failed (%s); the next one runs in %s",
+                _reason(exc),
+                self.interval,
+                exc_info=exc if self.failed_in_a_row == 1 else None,
+            )
+            return
+        if self.failed_in_a_row:
+            log.info("Update cycles work again after %s failed", self.failed_in_a_row)
+            self.failed_in_a_row = 0
 
     async def _first_delay(self) -> float:
         """Return seconds until the first cycle is due, judging the last stored cycle."""
@@ -108,3 +123,9 @@ class UpdateScheduler:
         except TimeoutError:
             return self._stop.is_set()
         return True
+
+
+def _reason(exc: Exception) -> str:
+    """One line naming what failed, e.g. 'DatabaseUnavailableError: cannot connect: ...'."""
+    text = " ".join(str(exc).split()) or "no detail"
+    return f"{type(exc).__name__}: {text[:300]}"
