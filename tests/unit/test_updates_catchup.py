@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -28,7 +28,6 @@ from filmbot.domain.updates import (
 )
 from filmbot.domain.updates_snapshot import UNKNOWN_FETCH_TIME
 
-UTC = timezone.utc
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
 PREFS = GuildPrefs(region="US")

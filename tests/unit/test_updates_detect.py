@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,6 @@ from filmbot.domain.updates import (
     detect_events,
 )
 
-UTC = timezone.utc
 # 2026-03-10T11:30Z is already 2026-03-11 00:30 in Auckland but still 2026-03-10 04:30 in LA.
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 10)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from filmbot.domain.updates import (
 )
 from filmbot.domain.updates_snapshot import UNKNOWN_FETCH_TIME
 
-UTC = timezone.utc
 FETCHED = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 OPENAPI = Path("/work/shared/data/tmdb-openapi/tmdb-api-v3.json")
 
