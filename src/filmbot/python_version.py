@@ -22,7 +22,8 @@ def unsupported_python(version: tuple[int, ...], executable: str) -> str | None:
 
 def require_supported_python() -> None:
     """Exit with one line on stderr when this interpreter is too old."""
-    message = unsupported_python(tuple(sys.version_info), sys.executable)
+    version = (sys.version_info[0], sys.version_info[1], sys.version_info[2])
+    message = unsupported_python(version, sys.executable)
     if message is not None:
         print(message, file=sys.stderr)
         raise SystemExit(EXIT_UNSUPPORTED)
