@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from filmbot.domain.models import MediaType, TitleRef
@@ -185,7 +185,7 @@ def user_ratings(ctx: Context, user: int) -> list[UserRating]:
 
 def _date(ts: int) -> datetime:
     """Unix time as an aware datetime."""
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def collab_scores(

@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 
 VENV=${FILMBOT_VENV:-.venv}
 PYTHON=${PYTHON:-python3}
+# FilmBot needs Python 3.11+: say so in one line instead of failing inside pip or at import.
+CHECKED=$PYTHON
+[ -x "$VENV/bin/python" ] && CHECKED=$VENV/bin/python
+if ! "$CHECKED" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "FilmBot needs Python 3.11 or newer; $CHECKED is $("$CHECKED" --version 2>/dev/null || echo 'not found')" >&2
+    exit 2
+fi
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi

@@ -6,7 +6,7 @@ Dates are relative to NOW (2026-03-10T11:30Z): already 2026-03-11 in Auckland, s
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import (
@@ -21,7 +21,7 @@ from filmbot.domain.updates import (
     UpdateEvent,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
 FILM_REF = TitleRef(MediaType.MOVIE, 100)

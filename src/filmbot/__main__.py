@@ -2,6 +2,10 @@
 
 import sys
 
-from filmbot.cli import main
+from filmbot.python_version import require_supported_python
+
+require_supported_python()
+
+from filmbot.cli import main  # noqa: E402 (after the version check, which must come first)
 
 sys.exit(main())

@@ -11,10 +11,15 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from filmbot import __version__, cli_updates
+from filmbot.cli_database import (
+    EXIT_DATABASE,
+    DatabaseUnavailable,
+    open_database,
+    prove_writable,
+)
 from filmbot.config import Settings, SettingsError, load_settings
 from filmbot.db import migrate
-from filmbot.db.session import create_engine
-from filmbot.log import setup_logging
+from filmbot.log import LogDirError, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +67,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"filmbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    setup_logging(settings)
+    try:
+        setup_logging(settings)
+    except LogDirError as exc:
+        if args.command != "doctor":  # doctor reports it among its other checks
+            print(f"filmbot: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
     handler = _handler(args)
     try:
         return asyncio.run(handler(settings))
+    except DatabaseUnavailable as exc:
+        print(f"filmbot: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         return 130
 
@@ -90,12 +103,15 @@ def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, An
 
 async def run(settings: Settings, *, dry_run: bool = False) -> int:
     """Migrate, then start the bot (or, with dry_run, say what would start)."""
-    engine = create_engine(settings)
-    try:
+    async with open_database(settings) as engine:
+        before = await migrate.current(engine)
         await migrate.upgrade(engine)
-        log.info("Database migrated to %s", await migrate.current(engine))
-    finally:
-        await engine.dispose()
+        after = await migrate.current(engine)
+        await prove_writable(engine, settings)
+    if before == after:
+        log.info("Database already at %s", after)
+    else:
+        log.info("Database migrated from %s to %s", before or "base", after)
     log.info(
         "FilmBot is configured: database %s, update cycle every %sh (auto-update %s), TMDB at %s",
         engine.url.render_as_string(hide_password=True),
@@ -129,33 +145,24 @@ async def healthcheck(settings: Settings) -> int:
 
 async def db_upgrade(settings: Settings, revision: str) -> int:
     """Upgrade the database."""
-    engine = create_engine(settings)
-    try:
+    async with open_database(settings) as engine:
         await migrate.upgrade(engine, revision)
         print(f"database at {await migrate.current(engine)}")
-    finally:
-        await engine.dispose()
     return 0
 
 
 async def db_downgrade(settings: Settings, revision: str) -> int:
     """Downgrade the database."""
-    engine = create_engine(settings)
-    try:
+    async with open_database(settings) as engine:
         await migrate.downgrade(engine, revision)
         print(f"database at {await migrate.current(engine) or 'base'}")
-    finally:
-        await engine.dispose()
     return 0
 
 
 async def db_current(settings: Settings) -> int:
     """Print the current revision and the head."""
-    engine = create_engine(settings)
-    try:
+    async with open_database(settings) as engine:
         revision = await migrate.current(engine)
-    finally:
-        await engine.dispose()
     head = migrate.head_revision()
     state = "up to date" if revision == head else f"head is {head}"
     print(f"{revision or 'base (empty)'} ({state})")

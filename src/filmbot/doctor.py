@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from filmbot.cli_database import DatabaseUnavailable, open_database, prove_writable
 from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
-from filmbot.db.session import create_engine
+from filmbot.log import LOG_FILE, LogDirError, open_log_file
 from filmbot.services.container import build_tmdb
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError
 
@@ -45,21 +46,32 @@ async def check_settings(settings: Settings) -> CheckResult:
     return CheckResult("settings", True, "DISCORD_TOKEN and a TMDB credential are set")
 
 
-async def check_database(settings: Settings) -> CheckResult:
-    """The database answers and is migrated to the head revision."""
-    engine = create_engine(settings)
+async def check_log_dir(settings: Settings) -> CheckResult:
+    """LOG_DIR exists (or can be created) and takes the log file."""
     try:
-        current = await migrate.current(engine)
-    except Exception as exc:
+        open_log_file(settings.log_dir).close()
+    except LogDirError as exc:
+        return CheckResult(
+            "logs", False, str(exc), "point LOG_DIR at a directory this user may write in"
+        )
+    return CheckResult("logs", True, f"writing {settings.log_dir / LOG_FILE}")
+
+
+async def check_database(settings: Settings) -> CheckResult:
+    """The database answers, is migrated to the head revision and accepts writes."""
+    head = migrate.head_revision()
+    try:
+        async with open_database(settings) as engine:
+            current = await migrate.current(engine)
+            if current == head:
+                await prove_writable(engine, settings)
+    except DatabaseUnavailable as exc:
         return CheckResult(
             "database",
             False,
-            f"cannot connect ({exc.__class__.__name__}: {str(exc)[:120]})",
-            "check DATABASE_URL, that the server runs and the user may connect",
+            str(exc),
+            "check DATABASE_URL, that the server runs and the user may connect and write",
         )
-    finally:
-        await engine.dispose()
-    head = migrate.head_revision()
     if current != head:
         return CheckResult(
             "database",
@@ -67,7 +79,7 @@ async def check_database(settings: Settings) -> CheckResult:
             f"at revision {current or 'base'}, head is {head}",
             "run `filmbot db upgrade` (or just `filmbot run`, which migrates)",
         )
-    return CheckResult("database", True, f"connected, schema at {head}")
+    return CheckResult("database", True, f"connected, schema at {head}, accepts writes")
 
 
 async def check_tmdb(settings: Settings) -> CheckResult:
@@ -159,6 +171,7 @@ async def check_redis(settings: Settings) -> CheckResult:
 
 CHECKS: tuple[Callable[[Settings], Awaitable[CheckResult]], ...] = (
     check_settings,
+    check_log_dir,
     check_database,
     check_tmdb,
     check_discord,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from filmbot.config import Settings
 
@@ -14,7 +16,23 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_BYTES = 10 * 1024 * 1024
 BACKUP_COUNT = 5
 
+LOG_FILE = "filmbot.log"
+
+# discord.py warnings that say nothing about FilmBot: it has no voice, and the REST-only
+# client of `check-updates` runs without the Guilds intent on purpose.
+DISCORD_NOISE = {
+    "discord.client": (
+        "PyNaCl is not installed, voice will NOT be supported",
+        "davey is not installed, voice will NOT be supported",
+    ),
+    "discord.state": ("Guilds intent seems to be disabled. This may cause state related issues.",),
+}
+
 _configured_handlers: list[logging.Handler] = []
+
+
+class LogDirError(Exception):
+    """LOG_DIR cannot hold the log file; the message is one line naming LOG_DIR."""
 
 
 class FilmBotFormatter(logging.Formatter):
@@ -47,33 +65,67 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class DropMessages(logging.Filter):
+    """Drop records whose message template is one of a fixed set, keep every other."""
+
+    def __init__(self, messages: Iterable[str]) -> None:
+        super().__init__()
+        self._messages = frozenset(messages)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record unless its template is one of the dropped messages."""
+        return record.msg not in self._messages
+
+
 def get_logger(area: str) -> logging.Logger:
     """Return a logger in the FilmBot hierarchy, e.g. get_logger('AutoUpdate')."""
     return logging.getLogger(f"{ROOT_LOGGER}.{area}")
 
 
 def setup_logging(settings: Settings) -> None:
-    """Configure logging once: console at LOG_LEVEL, rotating DEBUG file in LOG_DIR."""
+    """Configure logging once: console at LOG_LEVEL, rotating DEBUG file in LOG_DIR.
+
+    When LOG_DIR cannot hold the file, the console is still configured and LogDirError raised.
+    """
     root = logging.getLogger()
     for handler in _configured_handlers:
         root.removeHandler(handler)
         handler.close()
     _configured_handlers.clear()
 
-    formatter = FilmBotFormatter(FORMAT, DATE_FORMAT)
-    redact = RedactSecrets(_secret_values(settings))
     console = logging.StreamHandler()
     console.setLevel(settings.log_level)
     handlers: list[logging.Handler] = [console]
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.handlers.RotatingFileHandler(
-        settings.log_dir / "filmbot.log",
-        maxBytes=MAX_BYTES,
-        backupCount=BACKUP_COUNT,
-        encoding="utf-8",
-    )
-    file_handler.setLevel(logging.DEBUG)
-    handlers.append(file_handler)
+    try:
+        handlers.append(open_log_file(settings.log_dir))
+    finally:
+        _install(handlers, settings)
+
+
+def open_log_file(log_dir: Path) -> logging.Handler:
+    """Create LOG_DIR if needed and open the rotating DEBUG log file in it."""
+    if log_dir.exists() and not log_dir.is_dir():
+        raise LogDirError(f"LOG_DIR {log_dir}: is a file, not a directory")
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LogDirError(f"LOG_DIR {log_dir}: cannot create it ({exc.strerror})") from None
+    if not os.access(log_dir, os.W_OK | os.X_OK):
+        raise LogDirError(f"LOG_DIR {log_dir}: this user may not write in it")
+    try:
+        handler = logging.handlers.RotatingFileHandler(
+            log_dir / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+        )
+    except OSError as exc:
+        raise LogDirError(f"LOG_DIR {log_dir}: cannot write {LOG_FILE} ({exc.strerror})") from None
+    handler.setLevel(logging.DEBUG)
+    return handler
+
+
+def _install(handlers: list[logging.Handler], settings: Settings) -> None:
+    root = logging.getLogger()
+    formatter = FilmBotFormatter(FORMAT, DATE_FORMAT)
+    redact = RedactSecrets(_secret_values(settings))
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(redact)
@@ -89,6 +141,15 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("sqlalchemy.engine").setLevel(
         logging.INFO if settings.database_echo else logging.WARNING
     )
+    _quiet_discord_noise()
+
+
+def _quiet_discord_noise() -> None:
+    for name, messages in DISCORD_NOISE.items():
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, DropMessages)]:
+            logger.removeFilter(old)
+        logger.addFilter(DropMessages(messages))
 
 
 def _secret_values(settings: Settings) -> list[str]:

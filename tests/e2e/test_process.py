@@ -12,6 +12,8 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.tmdb_server import FakeTMDB
 
 REVIEW = "A private opinion about dreams within dreams"
+# discord.py warnings that say nothing about FilmBot (it has no voice; REST-only client).
+DISCORD_NOISE = ("PyNaCl is not installed", "davey is not installed", "Guilds intent seems")
 
 
 def _env(
@@ -96,6 +98,9 @@ async def test_sigterm_after_connecting_stops_cleanly_with_exit_0(
     assert "FilmBot stopped" in log
     assert fake_discord.token not in log
     assert REVIEW not in log
+    for noise in DISCORD_NOISE:
+        assert noise not in log
+        assert noise not in err.decode()
 
 
 async def _wait_commands(fake: FakeDiscord) -> None:
@@ -106,15 +111,19 @@ async def _wait_commands(fake: FakeDiscord) -> None:
     raise AssertionError("the bot never registered its commands")
 
 
-async def test_unreachable_discord_is_retried_with_backoff_and_sigterm_still_stops_it(
+async def test_unreachable_discord_is_named_once_while_retries_go_on_until_sigterm(
     fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
 ) -> None:
     env = _env(fake_discord, fake_tmdb, tmp_path, DISCORD_API_BASE_URL="http://127.0.0.1:9/api/v10")
     process = await _start(env, tmp_path)
     log_file = tmp_path / "logs" / "filmbot.log"
+    warning = (
+        "[WARNING] FilmBot.runner: Discord at 127.0.0.1:9 (DISCORD_API_BASE_URL) is unreachable"
+    )
+    retried = "[DEBUG] FilmBot.runner: Discord at 127.0.0.1:9 (DISCORD_API_BASE_URL) is unreachable"
     try:
         for _ in range(300):
-            if log_file.exists() and "Discord is unreachable" in log_file.read_text():
+            if log_file.exists() and retried in log_file.read_text():
                 break
             await asyncio.sleep(0.1)
         process.send_signal(signal.SIGTERM)
@@ -122,7 +131,11 @@ async def test_unreachable_discord_is_retried_with_backoff_and_sigterm_still_sto
     finally:
         if process.returncode is None:
             process.kill()
-    assert "retrying in 2 s" in log_file.read_text()
+    log = log_file.read_text()
+    assert retried in log, "the second attempt never came"
+    assert log.count(warning) == 1
+    assert "retrying in 2 s and for as long as it takes" in log
+    assert err.decode().count("is unreachable") == 1
     assert process.returncode == 0
     assert "Traceback" not in err.decode()
 
@@ -170,3 +183,26 @@ async def test_second_sigterm_exits_at_once_while_a_cycle_is_still_running(
     assert process.returncode == 1
     assert "Second SIGTERM: exiting at once" in log
     assert "FilmBot stopped" not in log
+
+
+async def test_check_updates_logs_no_discord_voice_or_intent_warnings(
+    fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, tmp_path: Path
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "filmbot",
+        "check-updates",
+        "--once",
+        cwd=tmp_path,
+        env=_env(fake_discord, fake_tmdb, tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert "update cycle finished" in out.decode()
+    log = (tmp_path / "logs" / "filmbot.log").read_text()
+    for noise in DISCORD_NOISE:
+        assert noise not in log
+        assert noise not in err.decode()

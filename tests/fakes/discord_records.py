@@ -105,7 +105,7 @@ class Recorder:
         self._waiters.append((predicate, since, future))
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             kinds = [record.kind for record in self.records[since:]]
             raise AssertionError(
                 f"no matching record within {timeout}s; records since cursor: {kinds}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -229,7 +229,7 @@ def test_plan_names_top_rated_seeds_and_community_titles_to_fetch() -> None:
 
 
 def test_recent_seeds_weigh_more_than_old_ones() -> None:
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     ratings = [
         UserRating(movie(1), 8, "Old", rated_at=now - timedelta(days=300)),
         UserRating(movie(2), 8, "New", rated_at=now),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from filmbot.domain.errors import InvalidInputError
@@ -67,7 +67,7 @@ class GuildPrefs:
 
     def start_of(self, day: date) -> datetime:
         """Return the UTC instant at which `day` starts in the guild's time zone."""
-        return datetime.combine(day, time.min, tzinfo=self.zone).astimezone(timezone.utc)
+        return datetime.combine(day, time.min, tzinfo=self.zone).astimezone(UTC)
 
 
 class EventKind(str, enum.Enum):

@@ -12,13 +12,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from filmbot.domain.models import MediaType, TitleRef
 
 SNAPSHOT_FORMAT = 1
-UNKNOWN_FETCH_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+UNKNOWN_FETCH_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ReleaseType(int, enum.Enum):
@@ -172,7 +172,7 @@ def snapshot_from_tmdb(
     return TitleSnapshot(
         ref=TitleRef(kind, tmdb_id),
         title=_payload_title(payload, is_movie),
-        fetched_at=fetched_at.astimezone(timezone.utc),
+        fetched_at=fetched_at.astimezone(UTC),
         poster_path=_as_text(payload.get("poster_path")) or None,
         status=_as_text(payload.get("status")),
         release_date=parse_tmdb_date(payload.get("release_date" if is_movie else "first_air_date")),
@@ -276,8 +276,8 @@ def _parse_instant(value: object) -> datetime:
     except ValueError:
         return UNKNOWN_FETCH_TIME
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _episode_dict(episode: EpisodeInfo | None) -> dict[str, Any] | None:
