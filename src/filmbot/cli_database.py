@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from filmbot.config import Settings
 from filmbot.db.session import create_engine
+from filmbot.domain.errors import DatabaseUnavailableError
 
 EXIT_DATABASE = 1
 MAX_REASON = 200
@@ -23,7 +24,8 @@ SQLITE_WORKER_THREAD = "(_connection_worker_thread)"
 
 # Errors a driver raises when the database cannot be reached, opened or written.
 # ImportError: a DATABASE_URL driver (e.g. aiomysql) that is not installed.
-DATABASE_ERRORS = (SQLAlchemyError, OSError, ImportError)
+# DatabaseUnavailableError: what the engine makes of a failed connect or a lost connection.
+DATABASE_ERRORS = (SQLAlchemyError, OSError, ImportError, DatabaseUnavailableError)
 
 
 class DatabaseUnavailable(Exception):
@@ -103,6 +105,8 @@ def shown_url(settings: Settings) -> str:
 
 def reason(exc: BaseException, settings: Settings) -> str:
     """The driver's own words for a database error, on one line, without the password."""
+    if isinstance(exc, DatabaseUnavailableError) and exc.__cause__ is not None:
+        exc = exc.__cause__
     cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
     args = cause.args
     words = str(args[1]) if len(args) == 2 and isinstance(args[0], int) else str(cause)

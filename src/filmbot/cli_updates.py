@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from filmbot.cli_database import open_database
 from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
-from filmbot.db.session import create_engine
-from filmbot.discord_rest import DiscordNotificationSender, rest_client
+from filmbot.discord_rest import DiscordNotificationSender, DiscordTokenRejected, rest_client
 from filmbot.services.container import build_services, build_update_engine
 from filmbot.services.updates import CycleReport
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_TMDB_DOWN = 3
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -38,23 +39,37 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 async def check_updates_once(settings: Settings) -> int:
-    """Run one cycle over REST and print its summary; non-zero only when it could not run."""
+    """Run one cycle over REST and print its summary.
+
+    Exit 0 when the cycle ran (even if some titles failed), 2 for a configuration problem
+    (no DISCORD_TOKEN, or Discord rejects it), 3 when titles were due and TMDB answered
+    none of them (an outage cron should hear about), 1 for any other failure. A database
+    that cannot be opened is reported by the caller (`filmbot.cli`), also in one line.
+    """
     try:
         settings.require_runtime_secrets()
     except SettingsError as exc:
         print(f"filmbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    database = create_engine(settings)
-    try:
-        await migrate.upgrade(database)
-        report = await _run_cycle(settings, database)
-    except Exception as exc:
-        log.exception("The update cycle could not run")
-        print(f"filmbot: update cycle failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        await database.dispose()
+    async with open_database(settings) as database:
+        try:
+            await migrate.upgrade(database)
+            report = await _run_cycle(settings, database)
+        except DiscordTokenRejected as exc:
+            print(f"filmbot: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        except Exception as exc:
+            log.exception("The update cycle could not run")
+            print(f"filmbot: update cycle failed: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     print(describe(report))
+    if report.titles_failed and not report.titles_fetched:
+        print(
+            f"filmbot: TMDB could not be reached: none of the {report.titles_failed} titles "
+            "due could be fetched (details in the log)",
+            file=sys.stderr,
+        )
+        return EXIT_TMDB_DOWN
     return 0
 
 

@@ -18,14 +18,12 @@ BACKUP_COUNT = 5
 
 LOG_FILE = "filmbot.log"
 
-# discord.py warnings that say nothing about FilmBot: it has no voice, and the REST-only
-# client of `check-updates` runs without the Guilds intent on purpose.
+# discord.py warnings that say nothing about FilmBot: it has no voice.
 DISCORD_NOISE = {
     "discord.client": (
         "PyNaCl is not installed, voice will NOT be supported",
         "davey is not installed, voice will NOT be supported",
     ),
-    "discord.state": ("Guilds intent seems to be disabled. This may cause state related issues.",),
 }
 
 _configured_handlers: list[logging.Handler] = []

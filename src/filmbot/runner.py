@@ -18,7 +18,7 @@ import discord
 from filmbot.bot import FilmBot
 from filmbot.config import Settings
 from filmbot.db.session import create_engine
-from filmbot.discord_rest import apply_discord_endpoints
+from filmbot.discord_rest import LOGIN_REFUSED, apply_discord_endpoints
 from filmbot.services.container import Services, build_services
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError
 
@@ -140,9 +140,7 @@ async def login_with_backoff(bot: FilmBot, token: str) -> None:
         try:
             await bot.login(token)
         except discord.LoginFailure:
-            raise StartupError(
-                "Discord rejected DISCORD_TOKEN (improper token); reset it in the developer portal"
-            ) from None
+            raise StartupError(LOGIN_REFUSED) from None
         except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
             warnings.failed(exc, delay)
             await asyncio.sleep(delay)

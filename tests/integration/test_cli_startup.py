@@ -18,7 +18,13 @@ SECRETS = {
     "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
     "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/",
 }
-COMMANDS = [["run"], ["run", "--dry-run"], ["db", "upgrade"], ["db", "current"]]
+COMMANDS = [
+    ["run"],
+    ["run", "--dry-run"],
+    ["db", "upgrade"],
+    ["db", "current"],
+    ["check-updates", "--once"],
+]
 
 
 def filmbot(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

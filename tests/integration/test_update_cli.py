@@ -75,7 +75,7 @@ async def test_check_updates_once_without_discord_token_is_a_configuration_error
     assert "DISCORD_TOKEN" in capsys.readouterr().err
 
 
-async def test_check_updates_once_fails_non_zero_when_discord_rejects_the_token(
+async def test_check_updates_once_is_a_configuration_error_when_discord_rejects_the_token(
     tmp_path: Path,
     fake_discord: FakeDiscord,
     discord_endpoints: None,
@@ -88,8 +88,8 @@ async def test_check_updates_once_fails_non_zero_when_discord_rejects_the_token(
         discord_api_base_url=fake_discord.api_base_url,
         tmdb_api_key="key",
     )
-    assert await check_updates_once(settings) == 1
-    assert "update cycle failed" in capsys.readouterr().err
+    assert await check_updates_once(settings) == 2
+    assert "Discord rejected DISCORD_TOKEN" in capsys.readouterr().err
 
 
 async def _seed(url: str, club: FilmClub) -> None:
