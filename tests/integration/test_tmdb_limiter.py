@@ -108,6 +108,6 @@ async def test_redis_limiter_falls_back_to_local_limit_when_redis_is_down(
     with caplog.at_level(logging.WARNING, logger="filmbot.tmdb"):
         await fetch_distinct(fake_tmdb, limiter, 8, 40_000)
     await dead.aclose()
-    warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
+    warnings = [r for r in caplog.records if "Redis is unavailable" in r.getMessage()]
     assert len(warnings) == 1 and limiter.health.failures >= 1
     assert fake_tmdb.max_in_window(PERIOD) <= LIMIT
