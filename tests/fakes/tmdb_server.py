@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import random
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -74,9 +75,12 @@ class Faults:
     malformed: int = 0
     not_found: int = 0
     delay: float = 0.0
+    jitter: float = 0.0
     limit: int | None = None
     period: float = 10.0
+    strict: bool = False
     _window: deque[float] = field(default_factory=deque)
+    _random: random.Random = field(default_factory=random.Random)
 
     def rate_limit_next(self, count: int, retry_after: float = 1.0) -> None:
         """Answer the next `count` requests with 429 and Retry-After."""
@@ -98,15 +102,32 @@ class Faults:
         """Delay every answer by `delay` seconds."""
         self.delay = delay
 
-    def enforce_rate_limit(self, limit: int | None, period: float = 10.0) -> None:
-        """Answer 429 once more than `limit` requests arrive in any `period` (None: off)."""
-        self.limit, self.period = limit, period
+    def bunch(self, jitter: float, seed: int = 0) -> None:
+        """Hold each request up to `jitter` s before it is counted, as a congested path would."""
+        self.jitter = jitter
+        self._random.seed(seed)
+
+    def arrival_delay(self) -> float:
+        """How long to hold the next request before counting it."""
+        return self._random.uniform(0, self.jitter)
+
+    def enforce_rate_limit(
+        self, limit: int | None, period: float = 10.0, *, strict: bool = False
+    ) -> None:
+        """Answer 429 once more than `limit` requests arrive in any `period` (None: off).
+
+        The window slides: each request is stamped on arrival and counted for `period`.
+        Only answered requests count, unless `strict`: then refused ones count too, as a
+        proxy in front of an API counts every request it sees, so a client that keeps
+        knocking stays refused.
+        """
+        self.limit, self.period, self.strict = limit, period, strict
         self._window.clear()
 
     def clear(self) -> None:
         """Stop injecting anything."""
         self.rate_limited = self.server_errors = self.malformed = self.not_found = 0
-        self.delay = 0.0
+        self.delay = self.jitter = 0.0
         self.enforce_rate_limit(None)
 
     def over_limit(self, now: float) -> float | None:
@@ -115,10 +136,13 @@ class Faults:
             return None
         while self._window and self._window[0] <= now - self.period:
             self._window.popleft()
-        if len(self._window) >= self.limit:
-            return self._window[0] + self.period - now
-        self._window.append(now)
-        return None
+        if len(self._window) < self.limit:
+            self._window.append(now)
+            return None
+        wait = self._window[0] + self.period - now
+        if self.strict:
+            self._window.append(now)
+        return wait
 
 
 class FakeTMDB:
@@ -215,6 +239,8 @@ class FakeTMDB:
         if request.path.startswith("/_fake/"):
             control: web.StreamResponse = await handler(request)
             return control
+        if self.faults.jitter:
+            await asyncio.sleep(self.faults.arrival_delay())
         path = "/" + request.match_info.get("tail", request.path.removeprefix("/3/"))
         record = RecordedRequest(path, dict(request.query), self._auth(request), time.monotonic())
         self.requests.append(record)
@@ -405,7 +431,7 @@ async def serve(args: argparse.Namespace) -> None:
         fake.catalogue.set_movie(tmdb_id)
     fake.faults.slow(args.delay)
     if args.limit:
-        fake.faults.enforce_rate_limit(args.limit, args.period)
+        fake.faults.enforce_rate_limit(args.limit, args.period, strict=args.strict)
     await fake.start(args.port)
     print(f"fake TMDB on {fake.base_url} api_key={fake.api_key}", flush=True)
     try:
@@ -421,6 +447,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument("--limit", type=int, default=0, help="enforce N requests per period")
     parser.add_argument("--period", type=float, default=10.0)
+    parser.add_argument("--strict", action="store_true", help="count refused requests too")
     parser.add_argument("--titles", type=int, default=0, help="extra blank movies to serve")
     parser.add_argument("--first-id", type=int, default=5_000_000)
     return parser.parse_args(argv)
