@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.tmdb_catalogue import Catalogue
+from tests.fakes.tmdb_examples import example_body
 
 API_KEY = "fake-tmdb-api-key"
 READ_TOKEN = "fake-tmdb-read-access-token"
@@ -161,6 +162,7 @@ class FakeTMDB:
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.rate_limited_responses = 0
+        self.example_titles: dict[str, range] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -176,6 +178,7 @@ class FakeTMDB:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/3/{tail:.*}", self._route)
         app.router.add_get("/_fake/stats", self._stats)
+        app.router.add_post("/_fake/forget", self._forget)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -304,8 +307,21 @@ class FakeTMDB:
             }
         )
 
+    async def _forget(self, request: web.Request) -> web.Response:
+        """Forget recorded requests and 429s (not faults or titles) between benchmark runs."""
+        self.requests.clear()
+        self.rate_limited_responses = 0
+        return web.json_response({"forgotten": True})
+
     async def _route(self, request: web.Request) -> web.Response:
         parts = [p for p in request.match_info["tail"].split("/") if p]
+        match parts:
+            case [("movie" | "tv") as media, tmdb_id] if tmdb_id.isdigit() and int(
+                tmdb_id
+            ) in self.example_titles.get(media, ()):
+                return web.Response(
+                    body=example_body(media, int(tmdb_id)), content_type="application/json"
+                )
         query = request.query
         language = query.get("language", "en-US")
         body = self._dispatch(parts, query, language)
@@ -427,7 +443,11 @@ def _person(member: dict[str, Any]) -> dict[str, Any]:
 async def serve(args: argparse.Namespace) -> None:
     """Run the fake TMDB until cancelled (for a bot process or a benchmark)."""
     fake = FakeTMDB()
-    for tmdb_id in range(args.first_id, args.first_id + args.titles):
+    ids = range(args.first_id, args.first_id + args.titles)
+    if args.payload == "example":
+        fake.example_titles["movie"] = ids
+        example_body("movie", 0)  # build it before listening
+    for tmdb_id in ids:
         fake.catalogue.set_movie(tmdb_id)
     fake.faults.slow(args.delay)
     if args.limit:
@@ -450,6 +470,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="count refused requests too")
     parser.add_argument("--titles", type=int, default=0, help="extra blank movies to serve")
     parser.add_argument("--first-id", type=int, default=5_000_000)
+    parser.add_argument(
+        "--payload",
+        choices=("blank", "example"),
+        default="blank",
+        help="blank titles (~0.5 KB) or ones of real size (TMDB's example film, ~160 KB)",
+    )
     return parser.parse_args(argv)
 
 

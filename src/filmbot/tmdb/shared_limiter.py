@@ -45,7 +45,7 @@ if redis.call('ZCARD', KEYS[1]) + 1 > allowed then
   return {0, math.floor(tonumber(first[2]) - now) + 1}
 end
 local interval = period / allowed
-local burst = math.max(1, math.floor(allowed / 100))
+local burst = math.max(1, math.floor(allowed / 25))
 local slot = tonumber(redis.call('HGET', KEYS[2], 'next') or '0')
 local wait = slot - (burst - 1) * interval - now
 if wait > 0 then
