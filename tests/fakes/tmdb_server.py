@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import random
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.tmdb_catalogue import Catalogue
+from tests.fakes.tmdb_examples import example_body
 
 API_KEY = "fake-tmdb-api-key"
 READ_TOKEN = "fake-tmdb-read-access-token"
@@ -74,9 +76,12 @@ class Faults:
     malformed: int = 0
     not_found: int = 0
     delay: float = 0.0
+    jitter: float = 0.0
     limit: int | None = None
     period: float = 10.0
+    strict: bool = False
     _window: deque[float] = field(default_factory=deque)
+    _random: random.Random = field(default_factory=random.Random)
 
     def rate_limit_next(self, count: int, retry_after: float = 1.0) -> None:
         """Answer the next `count` requests with 429 and Retry-After."""
@@ -98,15 +103,32 @@ class Faults:
         """Delay every answer by `delay` seconds."""
         self.delay = delay
 
-    def enforce_rate_limit(self, limit: int | None, period: float = 10.0) -> None:
-        """Answer 429 once more than `limit` requests arrive in any `period` (None: off)."""
-        self.limit, self.period = limit, period
+    def bunch(self, jitter: float, seed: int = 0) -> None:
+        """Hold each request up to `jitter` s before it is counted, as a congested path would."""
+        self.jitter = jitter
+        self._random.seed(seed)
+
+    def arrival_delay(self) -> float:
+        """How long to hold the next request before counting it."""
+        return self._random.uniform(0, self.jitter)
+
+    def enforce_rate_limit(
+        self, limit: int | None, period: float = 10.0, *, strict: bool = False
+    ) -> None:
+        """Answer 429 once more than `limit` requests arrive in any `period` (None: off).
+
+        The window slides: each request is stamped on arrival and counted for `period`.
+        Only answered requests count, unless `strict`: then refused ones count too, as a
+        proxy in front of an API counts every request it sees, so a client that keeps
+        knocking stays refused.
+        """
+        self.limit, self.period, self.strict = limit, period, strict
         self._window.clear()
 
     def clear(self) -> None:
         """Stop injecting anything."""
         self.rate_limited = self.server_errors = self.malformed = self.not_found = 0
-        self.delay = 0.0
+        self.delay = self.jitter = 0.0
         self.enforce_rate_limit(None)
 
     def over_limit(self, now: float) -> float | None:
@@ -115,10 +137,13 @@ class Faults:
             return None
         while self._window and self._window[0] <= now - self.period:
             self._window.popleft()
-        if len(self._window) >= self.limit:
-            return self._window[0] + self.period - now
-        self._window.append(now)
-        return None
+        if len(self._window) < self.limit:
+            self._window.append(now)
+            return None
+        wait = self._window[0] + self.period - now
+        if self.strict:
+            self._window.append(now)
+        return wait
 
 
 class FakeTMDB:
@@ -137,6 +162,7 @@ class FakeTMDB:
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.rate_limited_responses = 0
+        self.example_titles: dict[str, range] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -152,6 +178,7 @@ class FakeTMDB:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/3/{tail:.*}", self._route)
         app.router.add_get("/_fake/stats", self._stats)
+        app.router.add_post("/_fake/forget", self._forget)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -215,6 +242,8 @@ class FakeTMDB:
         if request.path.startswith("/_fake/"):
             control: web.StreamResponse = await handler(request)
             return control
+        if self.faults.jitter:
+            await asyncio.sleep(self.faults.arrival_delay())
         path = "/" + request.match_info.get("tail", request.path.removeprefix("/3/"))
         record = RecordedRequest(path, dict(request.query), self._auth(request), time.monotonic())
         self.requests.append(record)
@@ -278,8 +307,21 @@ class FakeTMDB:
             }
         )
 
+    async def _forget(self, request: web.Request) -> web.Response:
+        """Forget recorded requests and 429s (not faults or titles) between benchmark runs."""
+        self.requests.clear()
+        self.rate_limited_responses = 0
+        return web.json_response({"forgotten": True})
+
     async def _route(self, request: web.Request) -> web.Response:
         parts = [p for p in request.match_info["tail"].split("/") if p]
+        match parts:
+            case [("movie" | "tv") as media, tmdb_id] if tmdb_id.isdigit() and int(
+                tmdb_id
+            ) in self.example_titles.get(media, ()):
+                return web.Response(
+                    body=example_body(media, int(tmdb_id)), content_type="application/json"
+                )
         query = request.query
         language = query.get("language", "en-US")
         body = self._dispatch(parts, query, language)
@@ -401,11 +443,15 @@ def _person(member: dict[str, Any]) -> dict[str, Any]:
 async def serve(args: argparse.Namespace) -> None:
     """Run the fake TMDB until cancelled (for a bot process or a benchmark)."""
     fake = FakeTMDB()
-    for tmdb_id in range(args.first_id, args.first_id + args.titles):
+    ids = range(args.first_id, args.first_id + args.titles)
+    if args.payload == "example":
+        fake.example_titles["movie"] = ids
+        example_body("movie", 0)  # build it before listening
+    for tmdb_id in ids:
         fake.catalogue.set_movie(tmdb_id)
     fake.faults.slow(args.delay)
     if args.limit:
-        fake.faults.enforce_rate_limit(args.limit, args.period)
+        fake.faults.enforce_rate_limit(args.limit, args.period, strict=args.strict)
     await fake.start(args.port)
     print(f"fake TMDB on {fake.base_url} api_key={fake.api_key}", flush=True)
     try:
@@ -421,8 +467,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument("--limit", type=int, default=0, help="enforce N requests per period")
     parser.add_argument("--period", type=float, default=10.0)
+    parser.add_argument("--strict", action="store_true", help="count refused requests too")
     parser.add_argument("--titles", type=int, default=0, help="extra blank movies to serve")
     parser.add_argument("--first-id", type=int, default=5_000_000)
+    parser.add_argument(
+        "--payload",
+        choices=("blank", "example"),
+        default="blank",
+        help="blank titles (~0.5 KB) or ones of real size (TMDB's example film, ~160 KB)",
+    )
     return parser.parse_args(argv)
 
 

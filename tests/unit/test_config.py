@@ -36,7 +36,7 @@ def test_defaults_match_the_documented_table() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///./filmbot.db"
     assert settings.update_interval_hours == 6
     assert settings.max_watchlist_items == 100
-    assert (settings.tmdb_rate_limit, settings.tmdb_rate_period) == (40, 10)
+    assert (settings.tmdb_rate_limit, settings.tmdb_rate_period) == (30, 1)
     assert settings.discord_api_base_url == "https://discord.com/api/v10"
     assert settings.discord_gateway_url == "wss://gateway.discord.gg/"
     assert settings.redis_enabled is False and settings.sync_commands is True

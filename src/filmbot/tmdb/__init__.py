@@ -3,7 +3,7 @@
 from filmbot.tmdb.cache import MemoryTier, TMDBCache, cache_key
 from filmbot.tmdb.client import DEFAULT_LANGUAGE, MAX_CHANGES_WINDOW, DetailsBatch, TMDBClient
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
-from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter
 from filmbot.tmdb.models import (
     Episode,
     Genre,
@@ -18,6 +18,7 @@ from filmbot.tmdb.models import (
     TVDetails,
     TVResult,
 )
+from filmbot.tmdb.shared_limiter import RedisRateLimiter
 from filmbot.tmdb.stats import TMDBStats
 from filmbot.tmdb.transport import Credentials, RetryPolicy
 

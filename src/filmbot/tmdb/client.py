@@ -100,7 +100,7 @@ class TMDBClient:
         transport = TMDBTransport(
             base_url,
             Credentials(api_key, read_access_token),
-            limiter or LocalRateLimiter(40, 10.0),
+            limiter or LocalRateLimiter(30, 1.0),
             policy=policy,
             stats=cache.stats,
         )

@@ -1,118 +1,122 @@
-"""Rate limiters for TMDB requests: one per process, or one shared through Redis."""
+"""Rate limiters for TMDB requests: one per process, or one shared through Redis.
+
+Both keep TMDB's own count of any window within budget whatever the network does: a request
+counts from the moment it is allowed until one period after its answer arrives. TMDB stamps
+a request somewhere between those two moments, so however late it arrives or however the
+requests bunch up on the way, no window TMDB measures can hold more than the budget, with no
+safety margin to tune. The price is the round trip: a request holds its place for one period
+plus its latency. Requests are also paced evenly so TMDB sees a steady stream; a burst of 4%
+of the budget lets the pacing catch up after the event loop was busy (the window, not the
+pacing, keeps the budget). A 429 halves the allowance, which then recovers by 1% of the
+budget per period (see `_aimd.py`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Protocol
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
-from aiolimiter import AsyncLimiter
-
-from filmbot.tmdb._health import ServiceHealth, is_redis_failure
-
-if TYPE_CHECKING:
-    from redis.asyncio import Redis
+from filmbot.tmdb._aimd import Allowance
 
 log = logging.getLogger(__name__)
 
-# Spend slightly less than the budget so that network jitter between FilmBot and TMDB
-# cannot squeeze one request too many into a window as TMDB measures it.
-SAFETY_MARGIN = 0.02
-
 
 class RateLimiter(Protocol):
-    """Something that waits until one more request fits the budget."""
+    """Something that admits one request at a time within the budget."""
 
     limit: int
     period: float
 
-    async def acquire(self) -> None:
-        """Wait for permission to send one request."""
+    def request(self) -> AbstractAsyncContextManager[None]:
+        """Hold one request's place in the budget from its sending until its answer."""
+
+    async def rate_limited(self) -> None:
+        """Lower the allowance because TMDB answered 429."""
+
+
+def validate_budget(limit: int, period: float) -> None:
+    """Refuse a budget that allows nothing."""
+    if limit < 1 or period <= 0:
+        raise ValueError("rate limit needs limit >= 1 and period > 0")
+
+
+def burst_of(allowed: float) -> int:
+    """Requests that may leave together: 4% of the allowance, at least one."""
+    return max(1, int(allowed // 25))
 
 
 class LocalRateLimiter:
-    """A token bucket for one process that never lets more than `limit` through per `period`.
-
-    A plain bucket of `limit` tokens refilled at `limit / period` lets up to twice the
-    budget through in one window (a full bucket, then a period of refills). This bucket
-    holds `burst` tokens (1% of the limit, at least 1) and refills at
-    `(limit - burst) / (period * (1 + margin))`, so any window sees at most `limit` grants
-    with room to spare for network jitter, while throughput stays within a few percent of
-    `limit / period`. The small burst also absorbs event-loop timer rounding at high rates.
-    """
+    """The budget of one process: `limit` requests in any `period` as TMDB counts them."""
 
     def __init__(self, limit: int, period: float) -> None:
-        if limit < 1 or period <= 0:
-            raise ValueError("rate limit needs limit >= 1 and period > 0")
+        validate_budget(limit, period)
         self.limit = limit
         self.period = period
-        self.burst = max(1, limit // 100)
-        refill = max(limit - self.burst, 1) / (period * (1 + SAFETY_MARGIN))
-        self.rate = min(refill, limit / period)
-        self._bucket = AsyncLimiter(self.burst, self.burst / self.rate)
+        self.rate = limit / period
+        self.allowance = Allowance(limit, period)
+        self._lock = asyncio.Lock()
+        self._answered = asyncio.Event()
+        self._in_flight = 0
+        self._finished: deque[float] = deque()
+        self._next_slot = 0.0
 
-    async def acquire(self) -> None:
-        """Wait for permission to send one request."""
-        await self._bucket.acquire()
+    def current_limit(self) -> float:
+        """Requests per period allowed now (below `limit` for a while after a 429)."""
+        return self.allowance.current(time.monotonic())
 
-
-# GCRA with a burst of one, reserving the caller's slot so each acquire is one round trip.
-# KEYS[1] = theoretical arrival time (microseconds, Redis clock); ARGV[1] = interval in µs.
-# Returns how many µs the caller must wait before its reserved slot.
-_GCRA_RESERVE_LUA = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(tat, now)
-redis.call('SET', KEYS[1], string.format('%.0f', slot + interval),
-           'PX', math.ceil((slot + interval - now) / 1000) + 1000)
-return string.format('%.0f', slot - now)
-"""
-
-
-class RedisRateLimiter:
-    """The same smoothed budget, shared by every FilmBot process through Redis.
-
-    A Lua script runs GCRA on Redis' own clock and reserves the next free slot for the
-    caller, who then sleeps until it. When Redis fails the limiter logs once and falls
-    back to `fallback` (this process's own limiter), trying Redis again after a pause.
-    """
-
-    def __init__(
-        self,
-        redis: Redis,
-        limit: int,
-        period: float,
-        *,
-        fallback: RateLimiter | None = None,
-        key: str = "tmdb:ratelimit",
-    ) -> None:
-        self.limit = limit
-        self.period = period
-        self.key = key
-        self.health = ServiceHealth("Redis", "shared TMDB rate limit")
-        self.fallback = fallback or LocalRateLimiter(limit, period)
-        self.interval = period * (1 + SAFETY_MARGIN) / max(limit - 1, 1)
-        self._interval_us = max(1, round(self.interval * 1_000_000))
-        self._script = redis.register_script(_GCRA_RESERVE_LUA)
-
-    async def acquire(self) -> None:
-        """Wait for permission to send one request."""
-        wait_us = await self._reserve() if self.health.usable else None
-        if wait_us is None:
-            await self.fallback.acquire()
-        elif wait_us > 0:
-            await asyncio.sleep(wait_us / 1_000_000)
-
-    async def _reserve(self) -> int | None:
-        """Reserve the next slot; return µs to wait, or None when Redis failed."""
+    @asynccontextmanager
+    async def request(self) -> AsyncIterator[None]:
+        """Hold one request's place in the budget from its sending until its answer."""
+        await self._acquire()
         try:
-            result = await self._script(keys=[self.key], args=[self._interval_us])
-        except Exception as exc:
-            if not is_redis_failure(exc):
-                raise
-            self.health.failed(exc)
-            return None
-        self.health.succeeded()
-        return int(result)
+            yield
+        finally:
+            self._in_flight -= 1
+            self._finished.append(time.monotonic())
+            self._answered.set()
+
+    async def rate_limited(self) -> None:
+        """Halve the allowance because TMDB answered 429 (once per period)."""
+        now = time.monotonic()
+        if self.allowance.cut(now):
+            log_cut(self.allowance.current(now), self.limit, self.period)
+
+    async def _acquire(self) -> None:
+        async with self._lock:
+            while (wait := self._wait(time.monotonic())) > 0:
+                if math.isinf(wait):
+                    self._answered.clear()
+                    await self._answered.wait()
+                else:
+                    await asyncio.sleep(wait)
+            self._in_flight += 1
+
+    def _wait(self, now: float) -> float:
+        """Seconds until one more request fits (inf: until an answer arrives); 0 takes it."""
+        allowed = self.allowance.current(now)
+        while self._finished and self._finished[0] <= now - self.period:
+            self._finished.popleft()
+        if self._in_flight + len(self._finished) + 1 > allowed:
+            return self._finished[0] + self.period - now if self._finished else math.inf
+        interval = self.period / allowed
+        wait = self._next_slot - (burst_of(allowed) - 1) * interval - now
+        if wait <= 0:
+            self._next_slot = max(self._next_slot, now) + interval
+        return max(wait, 0.0)
+
+
+def log_cut(allowed: float, limit: int, period: float) -> None:
+    """Say that TMDB refused a request and how far the allowance dropped."""
+    log.warning(
+        "TMDB answered 429 (too many requests): allowing %.1f requests per %gs for now "
+        "(configured %s); recovering by 1%% per period",
+        allowed,
+        period,
+        limit,
+    )

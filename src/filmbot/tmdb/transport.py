@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,10 +66,13 @@ class Credentials:
 class _Retryable(Exception):
     """A failure worth another try (429, 5xx, a body that is not JSON, network, timeout)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
 
 
 class TMDBTransport:
@@ -117,15 +121,17 @@ class TMDBTransport:
 
     async def _with_retries(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        deadline: float | None = None
+        deadline = math.inf  # starts once the limiter admits the first try
         retry = 0
         while True:
-            await self.limiter.acquire()
-            if deadline is None:
-                deadline = loop.time() + self.policy.deadline
             try:
-                return await self._attempt(path, params, deadline - loop.time())
+                async with self.limiter.request():
+                    deadline = min(deadline, loop.time() + self.policy.deadline)
+                    answer = await self._attempt(path, params, deadline - loop.time())
+                return self._interpret(path, *answer)
             except _Retryable as failure:
+                if failure.rate_limited:
+                    await self.limiter.rate_limited()
                 retry += 1
                 delay = self._delay(failure, retry)
                 if retry > self.policy.max_retries or loop.time() + delay >= deadline:
@@ -143,7 +149,8 @@ class TMDBTransport:
 
     async def _attempt(
         self, path: str, params: Mapping[str, str], remaining: float
-    ) -> dict[str, Any]:
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Send one request; return the status, headers and body of the answer."""
         query = dict(params)
         headers: dict[str, str] = {}
         self.credentials.apply(query, headers)
@@ -153,8 +160,7 @@ class TMDBTransport:
             async with self.session.get(
                 self.base_url + path, params=query, headers=headers, timeout=timeout
             ) as response:
-                body = await response.read()
-                return self._interpret(path, response.status, response.headers, body)
+                return response.status, response.headers, await response.read()
         except TimeoutError:
             raise _Retryable(f"no answer within {timeout.total:.1f}s") from None
         except aiohttp.ClientError as exc:
@@ -175,7 +181,7 @@ class TMDBTransport:
             raise TMDBNotFound(f"TMDB has no {path} ({message or 'HTTP 404'})")
         if status == 429:
             self.stats.rate_limited += 1
-            raise _Retryable("rate limited (HTTP 429)", _retry_after(headers))
+            raise _Retryable("rate limited (HTTP 429)", _retry_after(headers), rate_limited=True)
         if status >= 500:
             raise _Retryable(f"HTTP {status}")
         raise TMDBError(f"TMDB refused {path}: HTTP {status} {message}".rstrip())
