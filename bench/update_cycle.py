@@ -1,14 +1,22 @@
 """Benchmark FilmBot's update cycle against the naive loop (one TMDB fetch per subscription).
 
-100 guilds, 10,000 subscriptions over 2,000 distinct titles (and a 5,000-subscription
-variant over the same titles), on the fake TMDB running in a separate process so that its
-CPU does not compete with the engine's. The TMDB rate limit is raised to RATE requests/s
-(default 1000/s, far above TMDB's real ~40 per 10 s) so the run is short; the floor of a
-cycle's wall time is its request count divided by that rate.
+For each size N (default 10,000): N/100 guilds following 100 titles each, over N/5 distinct
+titles, on the fake TMDB running in a separate process so that its CPU does not compete
+with the engine's. A cold cycle is followed by a warm one six hours later in which 5% of
+the titles are in TMDB's change feed. The TMDB rate limit is raised to RATE requests/s
+(default 1000/s, far above TMDB's real limit) so the run is short; the floor of a cycle's
+wall time is its request count divided by that rate.
 
-    python bench/update_cycle.py [--rate 1000] [--workdir /tmp] [--skip-naive]
+    python bench/update_cycle.py [--subscriptions 10000 100000] [--backend postgresql]
+                                 [--rate 1000] [--workdir /tmp] [--skip-naive]
 
-Prints one table; database statements are counted with a `before_cursor_execute` listener.
+While each cycle runs, a probe task measures the longest event-loop stall (the largest
+delay of a 2 ms sleep) and issues a catalog search through the same TMDB client every
+100 ms, compared with the same searches outside a cycle. Peak RSS is the process's
+high-water mark after the row. PostgreSQL runs use a throwaway database on
+127.0.0.1:5432 (user from FILMBOT_BENCH_PG_USER, default postgres). The naive loop runs
+at the smallest size only. Prints one table; database statements are counted with a
+`before_cursor_execute` listener.
 """
 
 from __future__ import annotations
@@ -16,11 +24,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import resource
+import statistics
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,17 +48,21 @@ from filmbot.db.models import GuildRow, SubscriptionRow
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import GuildPrefs, detect_events, snapshot_from_tmdb
+from filmbot.services.catalog import CatalogService
 from filmbot.services.notifications import NotificationMessage, SentMessage
 from filmbot.services.updates import TMDBTitleSource, UpdateEngine
 from filmbot.tmdb import LocalRateLimiter, RetryPolicy, TMDBClient
 
-GUILDS = 100
-TITLES = 2000
+PER_GUILD = 100
+TITLES_PER_SUBSCRIPTION = 0.2
 MOVIE_SHARE = 0.7
 EVENT_SHARE = 0.10
 CHANGED_SHARE = 0.05
 FIRST_GUILD = 1_100_000_000_000_000_001
 SEED = 7
+PROBE_SLEEP = 0.002
+SEARCH_EVERY = 0.1
+PG_HOST, PG_PORT = "127.0.0.1", 5432
 
 
 # -- the fake TMDB, in its own process -------------------------------------------------------
@@ -195,6 +211,9 @@ class Row:
     check_seconds: float | None = None
     check_statements: int | None = None
     effective_floor: float | None = None
+    stall_ms: float | None = None
+    search_ms: tuple[float, float] | None = None
+    rss_mb: float = 0.0
 
 
 @contextmanager
@@ -235,7 +254,70 @@ def counting(engine: Any) -> Iterator[list[int]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef]) -> None:
+class Probe:
+    """Measure the longest event-loop stall and search answer times while a cycle runs."""
+
+    def __init__(self, catalog: CatalogService) -> None:
+        self.catalog = catalog
+        self.stall = 0.0
+        self.searches: list[float] = []
+        self._count = 0
+
+    async def search(self) -> float:
+        """Run one catalog search with a query never asked before; return its seconds."""
+        self._count += 1
+        started = time.perf_counter()
+        await self.catalog.search(f"Film {self._count} probe")
+        return time.perf_counter() - started
+
+    async def _ticks(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(PROBE_SLEEP)
+            self.stall = max(self.stall, time.perf_counter() - started - PROBE_SLEEP)
+
+    async def _search_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SEARCH_EVERY)
+            self.searches.append(await self.search())
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Probe]:
+        self.stall, self.searches = 0.0, []
+        tasks = [asyncio.create_task(self._ticks()), asyncio.create_task(self._search_loop())]
+        try:
+            yield self
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@asynccontextmanager
+async def throwaway_database(args: argparse.Namespace, name: str) -> AsyncIterator[str]:
+    """A fresh database URL on the chosen backend, dropped afterwards (PostgreSQL)."""
+    if args.backend == "sqlite":
+        yield database_url(args, name)
+        return
+    import asyncpg
+
+    user = os.environ.get("FILMBOT_BENCH_PG_USER", "postgres")
+    db = f"filmbot_bench_{name}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=user, database="postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{db}"')
+        yield f"postgresql+asyncpg://{user}@{PG_HOST}:{PG_PORT}/{db}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        await admin.close()
+
+
+async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef], guilds: int) -> None:
     """Create the guilds and `per_guild` subscriptions each, covering every title."""
     async with sessionmaker.begin() as session:
         await session.execute(
@@ -247,11 +329,11 @@ async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef]) -> None:
                     "notification_channel_id": 10_000 + g,
                     "notification_role_id": 20_000 + g,
                 }
-                for g in range(GUILDS)
+                for g in range(guilds)
             ],
         )
         rows = []
-        for g in range(GUILDS):
+        for g in range(guilds):
             for k in range(per_guild):
                 ref = refs[(g * per_guild + k) % len(refs)]
                 rows.append(
@@ -262,67 +344,89 @@ async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef]) -> None:
                         "title": f"Title {ref}",
                     }
                 )
-        await session.execute(insert(SubscriptionRow), rows)
+        for start in range(0, len(rows), 10_000):
+            await session.execute(insert(SubscriptionRow), rows[start : start + 10_000])
 
 
-async def engine_cycles(
-    args: argparse.Namespace, per_guild: int, refs: list[TitleRef]
-) -> list[Row]:
+async def engine_cycles(args: argparse.Namespace, subscriptions: int) -> list[Row]:
     """Run a cold and a warm cycle of the engine on a fresh database."""
-    url = database_url(args, f"engine{per_guild}")
-    database = engine_for_url(url)
-    await migrate.upgrade(database)
-    sessions = create_sessionmaker(database)
-    await seed(sessions, per_guild, refs)
-    rows = []
-    async with FakeProcess(TITLES) as fake:
-        client = make_client(fake, args.rate)
-        interval = 1.0 / args.rate
-        clock, sender = Clock(), CountingSender()
-        settings = load_settings(env_file=None, tmdb_api_key=fake.api_key)
-        engine = UpdateEngine(sessions, TMDBTitleSource(client), sender, settings, now=clock)
-        subs = GUILDS * per_guild
-        for label in ("cold", "warm (5% changed)"):
-            if label.startswith("warm"):
-                clock.now += timedelta(hours=6)
-                await fake.ask(f"change {CHANGED_SHARE} {clock.now.isoformat()}")
-            before = await fake.ask("count")
-            with counting(database) as statements, delivery_mark(statements) as at_delivery:
-                started = time.perf_counter()
-                report = await engine.run_cycle()
-                seconds = time.perf_counter() - started
-            after = await fake.ask("count")
-            requests = after["requests"] - before["requests"]
-            pages = after["change_pages"] - before["change_pages"]
-            rows.append(
-                Row(
-                    f"engine, {label}",
-                    subs,
-                    requests,
-                    pages,
-                    statements[0],
-                    seconds,
-                    requests * interval,
-                    report.events_found,
-                    report.messages,
-                    report.check_seconds,
-                    at_delivery[0],
-                    requests / effective_rate(client, args.rate),
-                )
-            )
-        await client.close()
-    await database.dispose()
+    titles, guilds = sizes(subscriptions)
+    refs = title_refs(titles)
+    async with throwaway_database(args, f"engine{subscriptions}") as url:
+        database = engine_for_url(url)
+        await migrate.upgrade(database)
+        sessions = create_sessionmaker(database)
+        await seed(sessions, PER_GUILD, refs, guilds)
+        async with FakeProcess(titles) as fake:
+            client = make_client(fake, args.rate)
+            probe = Probe(CatalogService(client))
+            rows = await _cycles(args, fake, client, sessions, database, probe, subscriptions)
+            await client.close()
+        await database.dispose()
     return rows
 
 
-async def naive_cycle(args: argparse.Namespace, refs: list[TitleRef]) -> Row:
-    """The naive design: per guild, per subscription: fetch, detect, update last_checked."""
+async def _cycles(
+    args: argparse.Namespace,
+    fake: FakeProcess,
+    client: TMDBClient,
+    sessions: Any,
+    database: Any,
+    probe: Probe,
+    subs: int,
+) -> list[Row]:
+    rows = []
+    interval = 1.0 / args.rate
+    clock, sender = Clock(), CountingSender()
+    settings = load_settings(env_file=None, tmdb_api_key=fake.api_key)
+    engine = UpdateEngine(sessions, TMDBTitleSource(client), sender, settings, now=clock)
+    quiet = [await probe.search() for _ in range(10)]
+    for label in ("cold", "warm (5% changed)"):
+        if label.startswith("warm"):
+            clock.now += timedelta(hours=6)
+            await fake.ask(f"change {CHANGED_SHARE} {clock.now.isoformat()}")
+        before = await fake.ask("count")
+        with counting(database) as statements, delivery_mark(statements) as at_delivery:
+            async with probe.running():
+                started = time.perf_counter()
+                report = await engine.run_cycle()
+                seconds = time.perf_counter() - started
+        after = await fake.ask("count")
+        requests = after["requests"] - before["requests"] - len(probe.searches)
+        pages = after["change_pages"] - before["change_pages"]
+        searched = max(probe.searches, default=0.0)
+        rows.append(
+            Row(
+                f"engine, {label}",
+                subs,
+                requests,
+                pages,
+                statements[0],
+                seconds,
+                requests * interval,
+                report.events_found,
+                report.messages,
+                report.check_seconds,
+                at_delivery[0],
+                requests / effective_rate(client, args.rate),
+                probe.stall * 1000,
+                (statistics.median(quiet) * 1000, searched * 1000),
+                peak_rss_mb(),
+            )
+        )
+    return rows
+
+
+async def naive_cycle(args: argparse.Namespace, subscriptions: int) -> Row:
+    """The naive design: per guild, per subscription: fetch, detect, write a check stamp."""
+    titles, guilds = sizes(subscriptions)
+    refs = title_refs(titles)
     url = database_url(args, "naive")
     database = engine_for_url(url)
     await migrate.upgrade(database)
     sessions = create_sessionmaker(database)
-    await seed(sessions, 100, refs)
-    async with FakeProcess(TITLES) as fake:
+    await seed(sessions, PER_GUILD, refs, guilds)
+    async with FakeProcess(titles) as fake:
         client = make_client(fake, args.rate)
         source = TMDBTitleSource(client)
         interval = 1.0 / args.rate
@@ -337,7 +441,7 @@ async def naive_cycle(args: argparse.Namespace, refs: list[TitleRef]) -> Row:
     await database.dispose()
     return Row(
         "naive loop, cold",
-        GUILDS * 100,
+        subscriptions,
         requests,
         0,
         statements[0],
@@ -366,7 +470,7 @@ async def naive_loop(sessions: Any, source: TMDBTitleSource, now: datetime) -> i
                 await session.execute(
                     update(SubscriptionRow)
                     .where(SubscriptionRow.id == sub.id)
-                    .values(last_checked=now)
+                    .values(title_missing=False)
                 )
     return found
 
@@ -386,20 +490,28 @@ def database_url(args: argparse.Namespace, name: str) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def title_refs() -> list[TitleRef]:
-    movies = int(TITLES * MOVIE_SHARE)
+def sizes(subscriptions: int) -> tuple[int, int]:
+    """Return (distinct titles, guilds) for a subscription count."""
+    return int(subscriptions * TITLES_PER_SUBSCRIPTION), subscriptions // PER_GUILD
+
+
+def title_refs(titles: int) -> list[TitleRef]:
+    movies = int(titles * MOVIE_SHARE)
     return [TitleRef(MediaType.MOVIE, 100_000 + n) for n in range(movies)] + [
-        TitleRef(MediaType.TV, 200_000 + n) for n in range(movies, TITLES)
+        TitleRef(MediaType.TV, 200_000 + n) for n in range(movies, titles)
     ]
 
 
-def print_table(rows: list[Row], rate: int) -> None:
-    print(f"\nUpdate cycle, {GUILDS} guilds, {TITLES} distinct titles, TMDB limit {rate}/s\n")
+def print_table(rows: list[Row], args: argparse.Namespace) -> None:
+    print(
+        f"\nUpdate cycle on {args.backend}, {PER_GUILD} subscriptions per guild, "
+        f"titles = subscriptions/5, TMDB limit {args.rate}/s\n"
+    )
     header = (
-        "| run | subscriptions | TMDB requests | of which change-feed pages "
-        "| DB statements (check + delivery) | events | messages "
-        "| floor at nominal rate (s) | floor at limiter's rate (s) | check phase (s) "
-        "| check / floor (nominal, limiter) | whole cycle (s) | whole / floor (nominal, limiter) |"
+        "| run | subscriptions | TMDB requests (change-feed pages) "
+        "| DB statements (check + delivery) | events | messages | floor (s) "
+        "| check phase (s) | whole cycle (s) | whole / floor (nominal, limiter) "
+        "| longest loop stall (ms) | search outside / during cycle, max (ms) | peak RSS (MB) |"
     )
     print(header)
     print("|" + "---|" * 13)
@@ -407,28 +519,34 @@ def print_table(rows: list[Row], rate: int) -> None:
         check = r.check_seconds if r.check_seconds is not None else r.seconds
         checked = r.check_statements if r.check_statements is not None else r.statements
         eff = r.effective_floor or r.floor
+        stall = f"{r.stall_ms:.0f}" if r.stall_ms is not None else "-"
+        search = f"{r.search_ms[0]:.0f} / {r.search_ms[1]:.0f}" if r.search_ms else "-"
         print(
-            f"| {r.label} | {r.subscriptions:,} | {r.requests:,} | {r.change_pages} "
+            f"| {r.label} | {r.subscriptions:,} | {r.requests:,} ({r.change_pages}) "
             f"| {r.statements:,} ({checked} + {r.statements - checked}) | {r.events:,} "
-            f"| {r.messages:,} | {r.floor:.2f} | {eff:.2f} | {check:.2f} "
-            f"| {check / r.floor:.2f}, {check / eff:.2f} | {r.seconds:.2f} "
-            f"| {r.seconds / r.floor:.2f}, {r.seconds / eff:.2f} |"
+            f"| {r.messages:,} | {r.floor:.2f} | {check:.2f} | {r.seconds:.2f} "
+            f"| {r.seconds / r.floor:.2f}, {r.seconds / eff:.2f} | {stall} | {search} "
+            f"| {r.rss_mb:.0f} |"
         )
 
 
 async def run(args: argparse.Namespace) -> None:
-    refs = title_refs()
-    rows = await engine_cycles(args, 100, refs)
-    rows += await engine_cycles(args, 50, refs)
+    rows = []
+    for subscriptions in args.subscriptions:
+        rows += await engine_cycles(args, subscriptions)
     if not args.skip_naive:
-        rows.append(await naive_cycle(args, refs))
-    print_table(rows, args.rate)
+        rows.append(await naive_cycle(args, min(args.subscriptions)))
+    print_table(rows, args)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=int, default=1000, help="TMDB requests per second")
+    parser.add_argument(
+        "--subscriptions", type=int, nargs="+", default=[10_000], help="sizes to run"
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workdir", default="/tmp", help="where the SQLite files go")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive loop")
     args = parser.parse_args()

@@ -11,6 +11,7 @@ from filmbot.db import migrate
 from filmbot.db.base import Base
 from filmbot.db.session import engine_for_url
 
+NOW = "CURRENT_TIMESTAMP"
 TABLES = {"guilds", "subscriptions", "watchlists", "ratings", "tmdb_cache"}
 
 
@@ -48,5 +49,55 @@ async def test_migrated_schema_has_no_pending_autogenerate_diff(database_url: st
         async with engine.connect() as connection:
             diff = await connection.run_sync(_diff)
         assert diff == []
+    finally:
+        await engine.dispose()
+
+
+def _subscription_columns(connection: Connection) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("subscriptions")}
+
+
+async def test_0003_drops_last_checked_keeps_subscriptions_and_downgrades(
+    database_url: str,
+) -> None:
+    from sqlalchemy import text
+
+    engine = engine_for_url(database_url)
+    try:
+        await migrate.upgrade(engine, "0002")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO guilds (id, name, prefix, auto_update, language, region,"
+                    " timezone, subscribe_permission, created_at, updated_at) VALUES"
+                    f" (1, 'g', '!', true, 'en-US', 'US', 'UTC', 'everyone', {NOW}, {NOW})"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO subscriptions (guild_id, tmdb_id, media_type, title,"
+                    " subscribed_at, last_checked, notify_release, notify_update, title_missing)"
+                    f" VALUES (1, 10, 'movie', 'Film', {NOW}, {NOW}, true, false, false)"
+                )
+            )
+        await migrate.upgrade(engine, "0003")
+        async with engine.connect() as connection:
+            assert "last_checked" not in await connection.run_sync(_subscription_columns)
+            kept = (
+                await connection.execute(
+                    text("SELECT tmdb_id, title, notify_update FROM subscriptions")
+                )
+            ).all()
+            counters = (
+                await connection.execute(text("SELECT name, value FROM change_counters"))
+            ).all()
+        assert [(t, title, bool(u)) for t, title, u in kept] == [(10, "Film", False)]
+        assert counters == [("subscriptions", 0)]
+        await migrate.downgrade(engine, "0002")
+        async with engine.connect() as connection:
+            assert "last_checked" in await connection.run_sync(_subscription_columns)
+            assert "change_counters" not in await connection.run_sync(_tables)
+            count = (await connection.execute(text("SELECT count(*) FROM subscriptions"))).scalar()
+        assert count == 1
     finally:
         await engine.dispose()

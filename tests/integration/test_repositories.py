@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.db.models import RatingRow, SubscriptionRow, WatchlistRow
@@ -200,9 +200,6 @@ async def test_sqlite_concurrent_writers_do_not_fail_with_database_locked(
 
 
 async def test_subscription_flags_listing_and_batch_updates(sessionmaker: Sessions) -> None:
-    from datetime import datetime
-
-    when = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     await _seed(sessionmaker)
     await _seed(sessionmaker, GUILD + 1)
     async with sessionmaker.begin() as session:
@@ -215,7 +212,6 @@ async def test_subscription_flags_listing_and_batch_updates(sessionmaker: Sessio
             )
             is None
         )
-        await repo.mark_checked([DUNE], when)
         await repo.mark_missing(BREAKING_BAD)
     assert updated is not None and (updated.notify_release, updated.notify_update) == (False, False)
     async with sessionmaker() as session:
@@ -229,7 +225,6 @@ async def test_subscription_flags_listing_and_batch_updates(sessionmaker: Sessio
         only_other = await repo.list_all([GUILD + 1])
         dune = await repo.get(GUILD + 1, DUNE)
     assert len(page) == 1
-    assert [s.last_checked for s in everything if s.ref == DUNE] == [when, when]
     assert [s.title_missing for s in everything if s.ref == BREAKING_BAD] == [True]
     assert [s.guild_id for s in only_other] == [GUILD + 1]
     assert dune is not None and dune.notify_release
@@ -253,3 +248,47 @@ async def test_user_data_deletion_and_community_ratings_are_per_guild(
     async with sessionmaker() as session:
         assert await RatingRepository(session).count() == 1
         assert await WatchlistRepository(session).count(GUILD + 1, USER) == 1
+
+
+async def test_every_subscription_change_bumps_the_subscriptions_counter(
+    sessionmaker: Sessions,
+) -> None:
+    from filmbot.db.repositories.changes import SUBSCRIPTIONS, ChangeCounters
+
+    async def counter() -> int:
+        async with sessionmaker() as session:
+            return await ChangeCounters(session).value(SUBSCRIPTIONS)
+
+    await _seed(sessionmaker)
+    seen = [await counter()]
+    changes = [
+        lambda repo: repo.add(GUILD, BREAKING_BAD, "Breaking Bad"),
+        lambda repo: repo.set_flags(GUILD, DUNE, notify_release=False, notify_update=True),
+        lambda repo: repo.mark_missing(BREAKING_BAD),
+        lambda repo: repo.remove(GUILD, DUNE),
+    ]
+    for change in changes:
+        async with sessionmaker.begin() as session:
+            await change(SubscriptionRepository(session))
+        seen.append(await counter())
+    async with sessionmaker.begin() as session:
+        assert not await SubscriptionRepository(session).remove(GUILD, DUNE)
+        await SubscriptionRepository(session).list_all()
+    assert seen == sorted(set(seen)) and len(seen) == 5
+    assert await counter() == seen[-1]
+
+
+async def test_a_missing_change_counter_row_is_created_by_its_first_bump(
+    sessionmaker: Sessions,
+) -> None:
+    from filmbot.db.models import ChangeCounterRow
+    from filmbot.db.repositories.changes import ChangeCounters
+
+    async with sessionmaker.begin() as session:
+        await session.execute(delete(ChangeCounterRow))
+    async with sessionmaker.begin() as session:
+        assert await ChangeCounters(session).value("subscriptions") == 0
+        await ChangeCounters(session).bump("subscriptions")
+        await ChangeCounters(session).bump("subscriptions")
+    async with sessionmaker() as session:
+        assert await ChangeCounters(session).value("subscriptions") == 2

@@ -81,7 +81,6 @@ class SubscriptionRow(Base):
     title: Mapped[str] = mapped_column(String(255))
     poster_path: Mapped[str | None] = mapped_column(String(255))
     subscribed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_checked: Mapped[datetime | None] = mapped_column(UTCDateTime())
     notify_release: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_update: Mapped[bool] = mapped_column(Boolean, default=True)
     title_missing: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -190,6 +189,15 @@ class UpdateDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ChangeCounterRow(Base):
+    """A counter bumped whenever a kind of data changes, so readers can keep copies."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class UpdateCycleRow(Base):

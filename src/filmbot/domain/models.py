@@ -83,7 +83,6 @@ class Subscription:
     notify_release: bool = True
     notify_update: bool = True
     subscribed_at: datetime | None = None
-    last_checked: datetime | None = None
     title_missing: bool = False
 
     @property

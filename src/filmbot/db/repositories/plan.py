@@ -6,6 +6,8 @@ bot has not left it", shared by the guild and the subscription queries.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +17,8 @@ from filmbot.db.models import GuildRow, SubscriptionRow
 from filmbot.db.repositories.guilds import to_guild
 from filmbot.domain.models import Guild, MediaType, TitleRef
 from filmbot.domain.updates import SubscriptionLine
+
+BATCH = 5000
 
 
 class PlanRepository:
@@ -30,6 +34,12 @@ class PlanRepository:
 
     async def active_subscriptions(self) -> list[SubscriptionLine]:
         """Return subscriptions of guilds with auto-update on that the bot has not left."""
+        return [line async for batch in self.active_subscription_batches() for line in batch]
+
+    async def active_subscription_batches(
+        self, size: int = BATCH
+    ) -> AsyncIterator[list[SubscriptionLine]]:
+        """Stream `active_subscriptions` in batches, letting other tasks run between them."""
         sub = SubscriptionRow
         query = (
             select(
@@ -45,13 +55,14 @@ class PlanRepository:
             .where(*_taking_part())
             .where(sub.title_missing.is_(False))
         )
-        rows = await self._session.execute(query)
-        return [
-            SubscriptionLine(
-                int(g), TitleRef(MediaType(m), int(t)), title, poster, bool(r), bool(u)
-            )
-            for g, m, t, title, poster, r, u in rows
-        ]
+        refs: dict[tuple[str, int], TitleRef] = {}
+        result = await self._session.stream(query.execution_options(yield_per=size))
+        async for rows in result.partitions(size):
+            yield [
+                SubscriptionLine(int(g), _ref(refs, m, t), title, poster, bool(r), bool(u))
+                for g, m, t, title, poster, r, u in rows
+            ]
+            await asyncio.sleep(0)
 
     async def missing_titles(self, limit: int) -> list[TitleRef]:
         """Titles whose subscriptions are marked as deleted on TMDB."""
@@ -65,6 +76,15 @@ class PlanRepository:
         )
         rows = await self._session.execute(query)
         return [TitleRef(MediaType(m), int(t)) for m, t in rows]
+
+
+def _ref(refs: dict[tuple[str, int], TitleRef], media: Any, tmdb_id: int) -> TitleRef:
+    """Return one shared TitleRef per title (a title has many subscriptions)."""
+    key = (media, tmdb_id)
+    ref = refs.get(key)
+    if ref is None:
+        ref = refs[key] = TitleRef(MediaType(media), int(tmdb_id))
+    return ref
 
 
 def _taking_part() -> tuple[Any, ...]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.dialects import chunks, upsert
 from filmbot.db.models import TitleSnapshotRow
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import StoredSnapshot
+
+BATCH = 500
 
 
 class SnapshotRepository:
@@ -28,6 +31,26 @@ class SnapshotRepository:
             row.scope == scope
         )
         return _by_ref(await self._session.execute(query))
+
+    async def scope_batches(
+        self, scope: str, size: int = BATCH
+    ) -> AsyncIterator[list[tuple[TitleRef, StoredSnapshot]]]:
+        """Stream the scope's snapshots in batches, letting other tasks run between them."""
+        row = TitleSnapshotRow
+        query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
+            row.scope == scope
+        )
+        result = await self._session.stream(query.execution_options(yield_per=size))
+        async for rows in result.partitions(size):
+            yield list(_by_ref(rows).items())
+            await asyncio.sleep(0)
+
+    async def fingerprint(self, scope: str) -> tuple[int, datetime | None]:
+        """Return how many snapshots the scope has and when the newest was fetched."""
+        row = TitleSnapshotRow
+        query = select(func.count(), func.max(row.fetched_at)).where(row.scope == scope)
+        count, newest = (await self._session.execute(query)).one()
+        return int(count or 0), newest
 
     async def of_titles(
         self, scope: str, refs: Sequence[TitleRef]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, tuple_, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import SubscriptionRow
 from filmbot.db.repositories._integrity import guarded
+from filmbot.db.repositories.changes import SUBSCRIPTIONS, ChangeCounters
 from filmbot.domain.models import MediaType, Subscription, TitleRef
 
 
@@ -25,16 +25,16 @@ def to_subscription(row: SubscriptionRow) -> Subscription:
         notify_release=row.notify_release,
         notify_update=row.notify_update,
         subscribed_at=row.subscribed_at,
-        last_checked=row.last_checked,
         title_missing=row.title_missing,
     )
 
 
 class SubscriptionRepository:
-    """Add, list and remove subscriptions."""
+    """Add, list and remove subscriptions; every change bumps the subscriptions counter."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._changes = ChangeCounters(session)
 
     async def add(
         self,
@@ -60,6 +60,7 @@ class SubscriptionRepository:
             self._session, duplicate_message=f"This server already follows {title}."
         ):
             self._session.add(row)
+        await self._changes.bump(SUBSCRIPTIONS)
         return to_subscription(row)
 
     async def get(self, guild_id: int, ref: TitleRef) -> Subscription | None:
@@ -76,6 +77,7 @@ class SubscriptionRepository:
             return None
         row.notify_release, row.notify_update = notify_release, notify_update
         await self._session.flush()
+        await self._changes.bump(SUBSCRIPTIONS)
         return to_subscription(row)
 
     async def remove(self, guild_id: int, ref: TitleRef) -> bool:
@@ -87,7 +89,10 @@ class SubscriptionRepository:
                 SubscriptionRow.media_type == ref.media_type,
             )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        removed = bool(result.rowcount)  # type: ignore[attr-defined]
+        if removed:
+            await self._changes.bump(SUBSCRIPTIONS)
+        return removed
 
     async def list_for_guild(
         self, guild_id: int, *, limit: int | None = None, offset: int = 0
@@ -136,21 +141,9 @@ class SubscriptionRepository:
         rows = await self._session.execute(query)
         return [TitleRef(MediaType(m), int(t)) for m, t in rows]
 
-    async def mark_checked(self, refs: Iterable[TitleRef], when: datetime) -> None:
-        """Set last_checked for every subscription to the titles, in one statement."""
-        pairs = [(ref.tmdb_id, ref.media_type.value) for ref in refs]
-        if not pairs:
-            return
-        await self._session.execute(
-            update(SubscriptionRow)
-            .where(tuple_(SubscriptionRow.tmdb_id, SubscriptionRow.media_type).in_(pairs))
-            .values(last_checked=when)
-            .execution_options(synchronize_session=False)
-        )
-
     async def mark_missing(self, ref: TitleRef, missing: bool = True) -> None:
         """Flag every subscription to a title that TMDB no longer has."""
-        await self._session.execute(
+        result = await self._session.execute(
             update(SubscriptionRow)
             .where(
                 SubscriptionRow.tmdb_id == ref.tmdb_id, SubscriptionRow.media_type == ref.media_type
@@ -158,6 +151,8 @@ class SubscriptionRepository:
             .values(title_missing=missing)
             .execution_options(synchronize_session=False)
         )
+        if result.rowcount:  # type: ignore[attr-defined]
+            await self._changes.bump(SUBSCRIPTIONS)
 
     @staticmethod
     def _by_ref(guild_id: int, ref: TitleRef) -> Select[SubscriptionRow]:

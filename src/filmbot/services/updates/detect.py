@@ -1,7 +1,9 @@
 """The detection half of an update cycle: fetch the chosen titles, find each guild's events.
 
 Each (title, guild prefs, flags) combination is evaluated once however many guilds share
-it; titles not refetched are judged from their stored snapshots.
+it; titles not refetched are judged from their stored snapshots, and only when one of
+their event windows can have opened since they were last judged (see `quiet`). The loop
+hands the event loop back every few milliseconds so the bot stays responsive.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from filmbot.domain.updates import (
     snapshot_from_tmdb,
     title_removed_event,
 )
+from filmbot.services.updates.pacing import Pacer
 from filmbot.services.updates.plan import CyclePlan
+from filmbot.services.updates.quiet import QuietTitles
 from filmbot.services.updates.sources import TitleSource, run_bounded
 from filmbot.tmdb import TMDBError, TMDBNotFound
 
@@ -41,7 +45,8 @@ class Findings:
     fetched: int = 0
     failed: list[TitleRef] = field(default_factory=list)
     missing: list[TitleRef] = field(default_factory=list)
-    checked: list[TitleRef] = field(default_factory=list)
+    parsed: dict[TitleRef, TitleSnapshot] = field(default_factory=dict)
+    judged: list[TitleRef] = field(default_factory=list)
     change_feed_used: bool = False
     titles_done: int = 0
     on_title: Callable[[], None] | None = None
@@ -54,7 +59,11 @@ class Findings:
 
 
 async def detect(
-    plan: CyclePlan, source: TitleSource, fetch: set[TitleRef], findings: Findings
+    plan: CyclePlan,
+    source: TitleSource,
+    fetch: set[TitleRef],
+    findings: Findings,
+    quiet: QuietTitles | None = None,
 ) -> Findings:
     """Fetch the chosen titles concurrently and evaluate every subscribed title.
 
@@ -81,26 +90,29 @@ async def detect(
             return
         findings.fetched += 1
         findings.snapshots.append((ref, snapshot.to_dict(), plan.now))
+        findings.parsed[ref] = snapshot
         _evaluate(plan, ref, snapshot, _previous(plan, ref), findings)
 
     ordered = sorted(fetch, key=lambda r: (r.media_type.value, r.tmdb_id))
     await run_bounded(ordered, refresh)
+    pacer = Pacer()
     for ref in plan.subscriptions:
         if ref not in fetch:
-            _evaluate_stored(plan, ref, findings)
+            if quiet is None or _needs_judging(plan, ref, quiet):
+                _evaluate_stored(plan, ref, findings)
             findings.title_done()
+            await pacer.tick()
     return findings
 
 
+def _needs_judging(plan: CyclePlan, ref: TitleRef, quiet: QuietTitles) -> bool:
+    known = plan.stored.get(ref)
+    return known is not None and quiet.needs_judging(ref, known.opens, plan.now)
+
+
 def _previous(plan: CyclePlan, ref: TitleRef) -> TitleSnapshot | None:
-    stored = plan.stored.get(ref)
-    if stored is None:
-        return None
-    try:
-        return TitleSnapshot.from_dict(stored.data, ref)
-    except (ValueError, TypeError) as exc:
-        log.warning("Stored snapshot of %s is unreadable, ignoring it: %s", ref, exc)
-        return None
+    known = plan.stored.get(ref)
+    return known.snapshot if known is not None else None
 
 
 def _evaluate_stored(plan: CyclePlan, ref: TitleRef, findings: Findings) -> None:
@@ -118,7 +130,7 @@ def _evaluate(
     findings: Findings,
 ) -> None:
     """Detect each subscription's events, once per distinct prefs and flags."""
-    findings.checked.append(ref)
+    findings.judged.append(ref)
     seen: dict[tuple[GuildPrefs, bool, bool], list[UpdateEvent]] = {}
     for sub in plan.subscriptions[ref]:
         prefs = plan.prefs[sub.guild_id]

@@ -5,10 +5,13 @@ cycle's state in a few queries; (2) asks TMDB's change feed what changed since t
 cycle and refetches only those titles, titles never fetched and titles older than
 FULL_REFRESH_HOURS, each once however many guilds follow it; (3) detects events per
 subscription as each title arrives, judging the others from their stored snapshots (an
-episode that becomes "tomorrow" needs no fetch); (4) records new events in the delivery
+episode that becomes "tomorrow" needs no fetch), and only those whose next event can have
+come due (see `quiet`); (4) records new events in the delivery
 ledger together with the new snapshots, in batches while requests are still in flight
 (see `writer`); (5) claims, sends and marks delivered the pending rows
-(see `delivery`). Cycle statistics are stored for /stats.
+(see `delivery`). Cycle statistics are stored for /stats. The grouped subscriptions and
+parsed snapshots are kept between cycles while the database says they are current (see
+`memory`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from filmbot.domain.updates import CycleState
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.updates.delivery import DEFAULT_LEASE, Deliverer, DeliveryTally
 from filmbot.services.updates.detect import Findings, detect
+from filmbot.services.updates.memory import PlanMemory
 from filmbot.services.updates.plan import (
     CyclePlan,
     GuildFilter,
@@ -76,6 +80,7 @@ class UpdateEngine:
             settings.episode_notify_days,
             settings.upcoming_notify_days,
         )
+        self._memory = PlanMemory(settings.upcoming_notify_days)
         self._deliverer = Deliverer(sessionmaker, sender, source.image_url, now, lease)
         self._status = UpdateStatus(sessionmaker, scope, now)
         self._lock = asyncio.Lock()
@@ -102,14 +107,19 @@ class UpdateEngine:
     async def _cycle(self) -> CycleReport:
         started, clock = self._now(), time.perf_counter()
         plan, known = await load_plan(
-            self._sessionmaker, self._scope, started, self._windows, self._owns
+            self._sessionmaker,
+            self._scope,
+            started,
+            self._windows,
+            owns=self._owns,
+            memory=self._memory,
         )
         fetch, warm = await titles_to_fetch(plan, self._source, self._full_refresh)
         findings = Findings(change_feed_used=warm)
         writer = LedgerWriter(self._sessionmaker, self._scope, findings, known, now=plan.now)
         findings.on_title = writer.poke
         try:
-            await detect(plan, self._source, fetch, findings)
+            await detect(plan, self._source, fetch, findings, self._memory.quiet)
             await writer.finish()
         finally:
             await writer.abort()
@@ -126,7 +136,8 @@ class UpdateEngine:
         report.check_seconds = round(checked - clock, 3)
         report.delivery_seconds = round(report.duration_seconds - report.check_seconds, 3)
         report.finished_at = self._now()
-        await self._save_state(report, plan, findings)
+        stale = await self._save_state(report, plan, findings)
+        await self._remember(plan, findings, stale)
         log.info("Update cycle done: %s", report.summary())
         return report
 
@@ -182,8 +193,13 @@ class UpdateEngine:
             messages=tally.messages,
         )
 
-    async def _save_state(self, report: CycleReport, plan: CyclePlan, findings: Findings) -> None:
-        """Remember the cycle; the change feed restarts from it only if no fetch failed."""
+    async def _save_state(
+        self, report: CycleReport, plan: CyclePlan, findings: Findings
+    ) -> list[TitleRef]:
+        """Remember the cycle; the change feed restarts from it only if no fetch failed.
+
+        Return the titles nobody follows any more, whose snapshots were deleted.
+        """
         previous = plan.state.changes_since if plan.state else None
         since = previous if findings.failed else report.started_at
         state = CycleState(
@@ -195,3 +211,13 @@ class UpdateEngine:
             await retrying(
                 self._sessionmaker, lambda s: SnapshotRepository(s).delete(self._scope, stale)
             )
+        return stale
+
+    async def _remember(self, plan: CyclePlan, findings: Findings, stale: list[TitleRef]) -> None:
+        """Keep this cycle's snapshots and judgements for the next cycle."""
+        memory = self._memory
+        memory.remember(findings.parsed, plan.now, stale)
+        memory.quiet.judged(findings.judged, plan.now)
+        async with self._sessionmaker() as session:
+            stored = await SnapshotRepository(session).fingerprint(self._scope)
+        memory.settle(stored)

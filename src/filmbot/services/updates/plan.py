@@ -1,17 +1,19 @@
 """The start of an update cycle: what it loaded from the database and which titles to refetch.
 
 Everything is loaded in a few batch queries; subscriptions are grouped by title so that
-each distinct title is fetched at most once however many guilds follow it.
+each distinct title is fetched at most once however many guilds follow it. The grouped
+subscriptions and parsed snapshots are kept between cycles while the database says they
+are current (see `memory`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from filmbot.db.repositories.changes import SUBSCRIPTIONS, ChangeCounters
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.db.repositories.plan import PlanRepository
@@ -26,9 +28,9 @@ from filmbot.domain.updates import (
     CycleState,
     GuildPrefs,
     LedgerKey,
-    StoredSnapshot,
     SubscriptionLine,
 )
+from filmbot.services.updates.memory import KnownSnapshot, PlanMemory
 from filmbot.services.updates.sources import TitleSource
 from filmbot.tmdb import MAX_CHANGES_WINDOW, TMDBError
 
@@ -49,12 +51,12 @@ class Windows:
 
 @dataclass(slots=True)
 class CyclePlan:
-    """Everything a cycle loaded from the database before talking to TMDB."""
+    """Everything a cycle loaded from the database (or kept from the last cycle)."""
 
     now: datetime
     guilds: dict[int, Guild]
     subscriptions: dict[TitleRef, list[SubscriptionLine]]
-    stored: dict[TitleRef, StoredSnapshot]
+    stored: dict[TitleRef, KnownSnapshot]
     state: CycleState | None
     prefs: dict[int, GuildPrefs] = field(default_factory=dict)
 
@@ -69,41 +71,31 @@ async def load_plan(
     scope: str,
     now: datetime,
     windows: Windows,
+    *,
     owns: GuildFilter | None,
+    memory: PlanMemory,
 ) -> tuple[CyclePlan, set[LedgerKey]]:
-    """Load everything the cycle needs in a few queries, with the ledger keys it knows."""
+    """Load what changed since the last cycle in a few queries, with the ledger keys it knows."""
     horizon = now - timedelta(days=CATCH_UP_LOOKBACK_DAYS + 2)
     async with sessionmaker() as session:
         queries = PlanRepository(session)
-        guilds = await queries.active_guilds()
-        subscriptions = await queries.active_subscriptions()
-        stored = await SnapshotRepository(session).of_scope(scope)
+        guilds = [g for g in await queries.active_guilds() if owns is None or owns(g.id)]
+        generation = await ChangeCounters(session).value(SUBSCRIPTIONS)
+        key = PlanMemory.lines_key_of(generation, guilds)
+        if key != memory.lines_key:
+            kept = {g.id for g in guilds}
+            await memory.group(key, queries.active_subscription_batches(), kept)
+        snapshots = SnapshotRepository(session)
+        fingerprint = await snapshots.fingerprint(scope)
+        if fingerprint != memory.fingerprint:
+            await memory.load_snapshots(fingerprint, snapshots.scope_batches(scope))
         state = await CycleRepository(session).last(scope)
         known = await LedgerRepository(session).recent_keys(horizon)
-    plan = build_plan(
-        now, guilds, subscriptions, stored=stored, state=state, windows=windows, owns=owns
+    memory.use_prefs({g.id: prefs_for(g, windows) for g in guilds})
+    plan = CyclePlan(
+        now, {g.id: g for g in guilds}, memory.by_ref, memory.snapshots, state, memory.prefs
     )
     return plan, known
-
-
-def build_plan(
-    now: datetime,
-    guilds: Iterable[Guild],
-    subscriptions: Iterable[SubscriptionLine],
-    *,
-    stored: dict[TitleRef, StoredSnapshot],
-    state: CycleState | None,
-    windows: Windows,
-    owns: GuildFilter | None = None,
-) -> CyclePlan:
-    """Keep the guilds this process owns and group their subscriptions by title."""
-    kept = {g.id: g for g in guilds if owns is None or owns(g.id)}
-    by_ref: dict[TitleRef, list[SubscriptionLine]] = defaultdict(list)
-    for sub in subscriptions:
-        if sub.guild_id in kept:
-            by_ref[sub.ref].append(sub)
-    prefs = {gid: prefs_for(guild, windows) for gid, guild in kept.items()}
-    return CyclePlan(now, kept, dict(by_ref), stored, state, prefs)
 
 
 def prefs_for(guild: Guild, windows: Windows) -> GuildPrefs:
@@ -145,5 +137,5 @@ async def _changed(
     return changed
 
 
-def _stale(stored: StoredSnapshot | None, now: datetime, full_refresh: timedelta) -> bool:
+def _stale(stored: KnownSnapshot | None, now: datetime, full_refresh: timedelta) -> bool:
     return stored is None or now - stored.fetched_at + REFRESH_TOLERANCE >= full_refresh

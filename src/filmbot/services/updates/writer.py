@@ -1,8 +1,9 @@
 """Write a cycle's findings to the ledger while titles are still being fetched.
 
-Every FLUSH_EVERY titles a background transaction stores the new ledger rows, the new
-snapshots and the last_checked stamps of the titles finished so far, so the database
-work overlaps the (rate-limited) TMDB requests. A title's rows and its snapshot always
+Every FLUSH_EVERY titles a background transaction stores the new ledger rows and the new
+snapshots of the titles finished so far, so the database work overlaps the (rate-limited)
+TMDB requests. When a title was checked is its snapshot's fetch time; nothing is written
+per subscription. A title's rows and its snapshot always
 land in the same transaction: a crash can lose a title's new snapshot only together with
 its events, which the next cycle then detects again.
 """
@@ -17,16 +18,14 @@ from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
 from filmbot.db.session import Session, Sessions, retrying
-from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import DeliveryStatus, LedgerKey
 from filmbot.services.updates.detect import Findings
 
 FLUSH_EVERY = 200
-CHECKED_CHUNK = 1000
 
 
 class LedgerWriter:
-    """Flush findings in the background, then finish with the subscriptions' marks."""
+    """Flush findings in the background, then finish with the titles TMDB lost."""
 
     def __init__(
         self,
@@ -48,7 +47,6 @@ class LedgerWriter:
         self._every = every
         self._entries_at = 0
         self._snapshots_at = 0
-        self._checked_at = 0
         self._titles_at = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -60,7 +58,7 @@ class LedgerWriter:
             self._task = asyncio.create_task(self._flush(final=False))
 
     async def finish(self) -> None:
-        """Wait for a running flush, then store the rest and mark the subscriptions."""
+        """Wait for a running flush, then store the rest and flag the titles TMDB lost."""
         if self._task is not None:
             await self._task
         await self._flush(final=True)
@@ -76,28 +74,19 @@ class LedgerWriter:
         findings = self._findings
         entries = findings.ordered[self._entries_at :]
         snapshots = findings.snapshots[self._snapshots_at :]
-        checked = findings.checked[self._checked_at :]
         self._entries_at += len(entries)
         self._snapshots_at += len(snapshots)
-        self._checked_at += len(checked)
         new = [entry for entry in entries if entry.key not in self._known]
 
         async def write(session: Session) -> None:
             await LedgerRepository(session).record(new, self._now)
             await SnapshotRepository(session).save(self._scope, snapshots)
-            await self._mark_subscriptions(SubscriptionRepository(session), checked, final=final)
+            if final:
+                subscriptions = SubscriptionRepository(session)
+                for ref in findings.missing:
+                    await subscriptions.mark_missing(ref)
 
-        if new or snapshots or checked or final:
+        if new or snapshots or final:
             await retrying(self._sessionmaker, write)
         self.new_events += len(new)
         self.new_missed += sum(1 for entry in new if entry.status is DeliveryStatus.MISSED)
-
-    async def _mark_subscriptions(
-        self, subscriptions: SubscriptionRepository, checked: list[TitleRef], *, final: bool
-    ) -> None:
-        """Stamp last_checked on the titles judged; at the end, flag titles TMDB lost."""
-        if final:
-            for ref in self._findings.missing:
-                await subscriptions.mark_missing(ref)
-        for start in range(0, len(checked), CHECKED_CHUNK):
-            await subscriptions.mark_checked(checked[start : start + CHECKED_CHUNK], self._now)

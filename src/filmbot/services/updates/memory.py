@@ -1,0 +1,154 @@
+"""What an update engine keeps between cycles, and how it knows its copy is still current.
+
+Loading 100,000 subscriptions and decoding 20,000 stored snapshots costs more than a warm
+cycle's TMDB requests, so the engine keeps the subscriptions grouped by title and the
+parsed snapshots from one cycle to the next. Both are checked against the database at the
+start of every cycle, which works across processes:
+
+- the subscriptions are reloaded when the `subscriptions` change counter moved (every
+  subscribe, unsubscribe, flag change and deleted-title flag bumps it) or when the set of
+  guilds taking part changed (auto-update switched, guild left, deleted or re-created);
+- the snapshots are reloaded when the scope's (count, newest fetch) differs from what the
+  engine itself last wrote.
+
+A guild whose region or time zone changed keeps its subscriptions but has its titles judged
+again (see `quiet`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from filmbot.domain.models import Guild, TitleRef
+from filmbot.domain.updates import GuildPrefs, StoredSnapshot, SubscriptionLine, TitleSnapshot
+from filmbot.services.updates.quiet import QuietTitles, opening_days
+
+log = logging.getLogger(__name__)
+
+SnapshotFingerprint = tuple[int, datetime | None]
+LinesKey = tuple[int, frozenset[tuple[int, Any]]]
+YIELD_EVERY = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSnapshot:
+    """A stored snapshot, parsed (None when unreadable), with the days its windows open."""
+
+    snapshot: TitleSnapshot | None
+    fetched_at: datetime
+    opens: tuple[date, ...]
+
+
+def known_snapshot(ref: TitleRef, stored: StoredSnapshot, upcoming_days: int) -> KnownSnapshot:
+    """Parse a stored snapshot once; an unreadable one is kept as None and logged."""
+    try:
+        snapshot = TitleSnapshot.from_dict(stored.data, ref)
+    except (ValueError, TypeError) as exc:
+        log.warning("Stored snapshot of %s is unreadable, ignoring it: %s", ref, exc)
+        return KnownSnapshot(None, stored.fetched_at, ())
+    return fresh_snapshot(snapshot, stored.fetched_at, upcoming_days)
+
+
+def fresh_snapshot(
+    snapshot: TitleSnapshot, fetched_at: datetime, upcoming_days: int
+) -> KnownSnapshot:
+    """Wrap a snapshot just built from TMDB."""
+    return KnownSnapshot(snapshot, fetched_at, opening_days(snapshot, upcoming_days))
+
+
+class PlanMemory:
+    """The grouped subscriptions, parsed snapshots and quiet titles of one engine."""
+
+    def __init__(self, upcoming_days: int) -> None:
+        self.lines_key: LinesKey | None = None
+        self.by_ref: dict[TitleRef, list[SubscriptionLine]] = {}
+        self.prefs: dict[int, GuildPrefs] = {}
+        self.fingerprint: SnapshotFingerprint | None = None
+        self.snapshots: dict[TitleRef, KnownSnapshot] = {}
+        self.quiet = QuietTitles()
+        self._upcoming_days = upcoming_days
+
+    @staticmethod
+    def lines_key_of(generation: int, guilds: Iterable[Guild]) -> LinesKey:
+        """The key under which grouped subscriptions stay valid."""
+        return generation, frozenset((g.id, g.created_at) for g in guilds)
+
+    async def group(
+        self, key: LinesKey, batches: AsyncIterator[list[SubscriptionLine]], kept: set[int]
+    ) -> None:
+        """Group freshly loaded subscriptions by title; titles whose lines changed are judged."""
+        by_ref: dict[TitleRef, list[SubscriptionLine]] = defaultdict(list)
+        async for batch in batches:
+            for line in batch:
+                if line.guild_id in kept:
+                    by_ref[line.ref].append(line)
+            await asyncio.sleep(0)
+        old = self.by_ref
+        for count, (ref, lines) in enumerate(by_ref.items(), 1):
+            if set(lines) != set(old.get(ref, ())):
+                self.quiet.forget((ref,))
+            if count % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+        self.lines_key, self.by_ref = key, dict(by_ref)
+
+    def use_prefs(self, prefs: dict[int, GuildPrefs]) -> None:
+        """Adopt this cycle's guild prefs; titles of guilds whose prefs changed are judged."""
+        changed = {gid for gid, p in prefs.items() if self.prefs.get(gid) != p}
+        if changed and self.prefs:
+            self.quiet.forget(
+                ref
+                for ref, lines in self.by_ref.items()
+                if any(line.guild_id in changed for line in lines)
+            )
+        self.prefs = prefs
+
+    async def load_snapshots(
+        self,
+        fingerprint: SnapshotFingerprint,
+        batches: AsyncIterator[list[tuple[TitleRef, StoredSnapshot]]],
+    ) -> None:
+        """Replace the parsed snapshots with the stored ones; every title is judged again."""
+        snapshots: dict[TitleRef, KnownSnapshot] = {}
+        async for batch in batches:
+            for ref, stored in batch:
+                snapshots[ref] = known_snapshot(ref, stored, self._upcoming_days)
+            await asyncio.sleep(0)
+        self.snapshots, self.fingerprint = snapshots, fingerprint
+        self.quiet.clear()
+
+    def forget_snapshots(self) -> None:
+        """Reload the snapshots next cycle."""
+        self.fingerprint = None
+        self.snapshots = {}
+        self.quiet.clear()
+
+    def remember(
+        self, fresh: dict[TitleRef, TitleSnapshot], fetched_at: datetime, gone: list[TitleRef]
+    ) -> None:
+        """Keep the snapshots this cycle fetched and drop those it deleted."""
+        for ref, snapshot in fresh.items():
+            self.snapshots[ref] = fresh_snapshot(snapshot, fetched_at, self._upcoming_days)
+        for ref in gone:
+            self.snapshots.pop(ref, None)
+
+    def settle(self, stored: SnapshotFingerprint) -> None:
+        """Keep the snapshots if the database holds what this engine wrote, else reload them.
+
+        Timestamps are compared to the second, the precision every backend keeps.
+        """
+        newest = max((known.fetched_at for known in self.snapshots.values()), default=None)
+        if (len(self.snapshots), _seconds(newest)) == (stored[0], _seconds(stored[1])):
+            self.fingerprint = stored
+        else:
+            log.debug("Snapshots changed outside this engine; reloading them next cycle")
+            self.forget_snapshots()
+
+
+def _seconds(when: datetime | None) -> int | None:
+    return None if when is None else int(when.timestamp())
