@@ -105,7 +105,11 @@ class SparseSimilarityIndex:
         order = np.argsort(keys, kind="stable")[::-1]
         keys, first = np.unique(keys[order], return_index=True)
         scores = scores[order][first]
-        flipped = self._flipped_signals(keys, scores)
+        old = self._current(keys)
+        keys, scores, old = keys[scores != old], scores[scores != old], old[scores != old]
+        if not len(keys):
+            return
+        flipped = self._flipped_signals(keys, scores, old)
         before = self._signals if len(flipped) else None
         kept = ~np.isin(self._keys, keys, assume_unique=True)
         added = scores > 0
@@ -142,14 +146,18 @@ class SparseSimilarityIndex:
             self._media.append(MEDIA_ORDER[ref.media_type.value])
         return item
 
-    def _flipped_signals(self, keys: Ints, scores: Ints) -> Ints:
-        """Titles whose signal from some member appears or disappears with these changes."""
-        threshold = self.params.signal_threshold
+    def _current(self, keys: Ints) -> Ints:
+        """The stored scores of these sorted keys, 0 where absent."""
         at = np.searchsorted(self._keys, keys)
         present = at < len(self._keys)
         present[present] = self._keys[at[present]] == keys[present]
-        old = np.zeros(len(keys), np.int64)
-        old[present] = self._scores[at[present]]
+        scores = np.zeros(len(keys), np.int64)
+        scores[present] = self._scores[at[present]]
+        return scores
+
+    def _flipped_signals(self, keys: Ints, scores: Ints, old: Ints) -> Ints:
+        """Titles whose signal from some member appears or disappears with these changes."""
+        threshold = self.params.signal_threshold
         flipped = (old >= threshold) != (scores >= threshold)
         return np.unique(keys[flipped] & ITEM_MASK)
 
