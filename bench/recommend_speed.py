@@ -1,4 +1,9 @@
-"""Speed of FilmBot's recommender for one busy server (synthetic data).
+"""Speed of the domain's pure reference recommender for one busy server (synthetic data).
+
+The bot runs the vectorised index (`filmbot.services.recommend_index`); its speed on
+real data is measured by bench/recommend_service.py on MovieLens. This bench keeps
+timing the pure reference implementation on synthetic members, who rate far fewer
+titles each than MovieLens users do, so its figures understate a real server's cost.
 
 A server of 1,000 members with 100 ratings each, drawn from a catalogue of 4,000
 titles (70% movies, 30% TV) with genre structure: each member leans towards 2-3

@@ -1,4 +1,8 @@
-"""Item-item similarity index: counts, similarity formula and incremental updates."""
+"""Item-item similarity index: counts, similarity formula and incremental updates.
+
+Every rule is checked on both implementations: the domain's pure reference and the
+vectorised index the bot uses; a randomised test checks they agree exactly.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ from filmbot.domain.recommend.similarity import (
     ItemSimilarityIndex,
     SimilarityParams,
 )
+from filmbot.services.recommend_index import SparseSimilarityIndex
+
+Index = ItemSimilarityIndex | SparseSimilarityIndex
 
 
 def movie(n: int) -> TitleRef:
@@ -23,7 +30,31 @@ def tv(n: int) -> TitleRef:
     return TitleRef(MediaType.TV, n)
 
 
-def snapshot(index: ItemSimilarityIndex, refs: list[TitleRef]) -> dict[TitleRef, object]:
+class Build:
+    """Builds one implementation of the index, as named by the test parameter."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(
+        self, ratings: list[CommunityRating], params: SimilarityParams | None = None
+    ) -> Index:
+        if self.kind == "reference":
+            return ItemSimilarityIndex.build(ratings, params)
+        return SparseSimilarityIndex.build(((r.user_id, r.ref, r.score) for r in ratings), params)
+
+    def empty(self, params: SimilarityParams | None = None) -> Index:
+        if self.kind == "reference":
+            return ItemSimilarityIndex(params)
+        return SparseSimilarityIndex(params)
+
+
+@pytest.fixture(params=["reference", "vectorised"])
+def build(request: pytest.FixtureRequest) -> Build:
+    return Build(str(request.param))
+
+
+def snapshot(index: Index, refs: list[TitleRef]) -> dict[TitleRef, object]:
     return {
         r: (
             index.signal_count(r),
@@ -38,8 +69,8 @@ def snapshot(index: ItemSimilarityIndex, refs: list[TitleRef]) -> dict[TitleRef,
 LIKES_ONLY = SimilarityParams(signal_threshold=7)
 
 
-def test_co_counts_track_raters_and_likers_of_both_titles() -> None:
-    index = ItemSimilarityIndex.build(
+def test_co_counts_track_raters_and_likers_of_both_titles(build: Build) -> None:
+    index = build(
         [
             CommunityRating(1, movie(1), 9),
             CommunityRating(1, movie(2), 8),
@@ -56,50 +87,50 @@ def test_co_counts_track_raters_and_likers_of_both_titles() -> None:
     assert index.signal_count(movie(2)) == 3
 
 
-def test_scores_below_the_signal_threshold_are_not_counted() -> None:
+def test_scores_below_the_signal_threshold_are_not_counted(build: Build) -> None:
     ratings = [CommunityRating(1, movie(1), 6), CommunityRating(1, movie(2), 6)]
-    likes_only = ItemSimilarityIndex.build(ratings, LIKES_ONLY)
+    likes_only = build(ratings, LIKES_ONLY)
     assert likes_only.co_signal_count(movie(1), movie(2)) == 0
     assert likes_only.neighbours(movie(1)) == []
-    every_rating = ItemSimilarityIndex.build(ratings)
+    every_rating = build(ratings)
     assert [n.ref for n in every_rating.neighbours(movie(1))] == [movie(2)]
     assert every_rating.co_like_count(movie(1), movie(2)) == 0
 
 
-def test_similarity_is_shrunk_cosine_of_like_vectors() -> None:
+def test_similarity_is_shrunk_cosine_of_like_vectors(build: Build) -> None:
     params = SimilarityParams(shrink=2.0, alpha=0.5, neighbours=10)
     ratings = [CommunityRating(u, movie(1), 8) for u in range(4)]
     ratings += [CommunityRating(u, movie(2), 8) for u in range(2)]
-    index = ItemSimilarityIndex.build(ratings, params)
+    index = build(ratings, params)
     [neighbour] = index.neighbours(movie(1))
     assert neighbour.ref == movie(2)
     assert neighbour.co_count == 2
     assert neighbour.similarity == pytest.approx(2 / (math.sqrt(4 * 2) + 2.0))
 
 
-def test_asymmetric_alpha_weights_the_two_popularities_differently() -> None:
+def test_asymmetric_alpha_weights_the_two_popularities_differently(build: Build) -> None:
     params = SimilarityParams(shrink=0.0, alpha=0.75, neighbours=10)
     ratings = [CommunityRating(u, movie(1), 8) for u in range(4)]
     ratings += [CommunityRating(u, movie(2), 8) for u in range(2)]
-    index = ItemSimilarityIndex.build(ratings, params)
+    index = build(ratings, params)
     assert index.neighbours(movie(1))[0].similarity == pytest.approx(2 / (4**0.75 * 2**0.25))
     assert index.neighbours(movie(2))[0].similarity == pytest.approx(2 / (2**0.75 * 4**0.25))
 
 
-def test_neighbour_list_is_capped_and_best_first() -> None:
+def test_neighbour_list_is_capped_and_best_first(build: Build) -> None:
     ratings = [CommunityRating(u, movie(0), 9) for u in range(10)]
     ratings += [CommunityRating(u, movie(k), 9) for k in range(1, 6) for u in range(k)]
-    index = ItemSimilarityIndex.build(ratings, SimilarityParams(neighbours=3))
+    index = build(ratings, SimilarityParams(neighbours=3))
     refs = [n.ref for n in index.neighbours(movie(0))]
     assert refs == [movie(5), movie(4), movie(3)]
 
 
 @pytest.mark.parametrize("threshold", [1, 7])
-def test_incremental_updates_equal_a_full_rebuild(threshold: int) -> None:
+def test_incremental_updates_equal_a_full_rebuild(build: Build, threshold: int) -> None:
     params = SimilarityParams(signal_threshold=threshold, neighbours=5)
     rng = random.Random(7)
     refs = [movie(i) for i in range(12)] + [tv(i) for i in range(6)]
-    live = ItemSimilarityIndex(params)
+    live = build.empty(params)
     state: dict[tuple[int, TitleRef], int] = {}
     for step in range(600):
         user, ref = rng.randrange(15), rng.choice(refs)
@@ -112,17 +143,13 @@ def test_incremental_updates_equal_a_full_rebuild(threshold: int) -> None:
             state[(user, ref)] = score
         if step % 50 == 0:
             live.neighbours(rng.choice(refs))  # fill the row cache mid-way
-    rebuilt = ItemSimilarityIndex.build(
-        [CommunityRating(u, r, s) for (u, r), s in state.items()], params
-    )
+    rebuilt = build([CommunityRating(u, r, s) for (u, r), s in state.items()], params)
     assert snapshot(live, refs) == snapshot(rebuilt, refs)
     assert any(snapshot(rebuilt, refs)[r][3] for r in refs)
 
 
-def test_changing_a_rating_below_the_threshold_withdraws_the_signal() -> None:
-    index = ItemSimilarityIndex.build(
-        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)], LIKES_ONLY
-    )
+def test_changing_a_rating_below_the_threshold_withdraws_the_signal(build: Build) -> None:
+    index = build([CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)], LIKES_ONLY)
     assert index.neighbours(movie(1))[0].ref == movie(2)
     index.set_rating(1, movie(2), 4)
     assert index.neighbours(movie(1)) == []
@@ -130,17 +157,15 @@ def test_changing_a_rating_below_the_threshold_withdraws_the_signal() -> None:
     assert index.liker_count(movie(2)) == 0
 
 
-def test_lowering_a_rating_keeps_the_co_rating_but_drops_the_co_like() -> None:
-    index = ItemSimilarityIndex.build(
-        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)]
-    )
+def test_lowering_a_rating_keeps_the_co_rating_but_drops_the_co_like(build: Build) -> None:
+    index = build([CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)])
     index.set_rating(1, movie(2), 4)
     assert index.co_signal_count(movie(1), movie(2)) == 1
     assert index.co_like_count(movie(1), movie(2)) == 0
 
 
-def test_removing_a_member_drops_all_their_likes() -> None:
-    index = ItemSimilarityIndex.build(
+def test_removing_a_member_drops_all_their_likes(build: Build) -> None:
+    index = build(
         [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)]
         + [CommunityRating(2, movie(1), 9), CommunityRating(2, movie(3), 9)]
     )
@@ -151,20 +176,20 @@ def test_removing_a_member_drops_all_their_likes() -> None:
     assert list(index.user_refs(1)) == []
 
 
-def test_removing_an_unknown_rating_changes_nothing() -> None:
-    index = ItemSimilarityIndex.build([CommunityRating(1, movie(1), 9)])
+def test_removing_an_unknown_rating_changes_nothing(build: Build) -> None:
+    index = build([CommunityRating(1, movie(1), 9)])
     index.remove_rating(2, movie(1))
     index.remove_rating(1, movie(99))
     assert index.liker_count(movie(1)) == 1
     assert index.signal_count(movie(1)) == 1
 
 
-def test_score_sums_weighted_similarity_and_names_strongest_seed() -> None:
+def test_score_sums_weighted_similarity_and_names_strongest_seed(build: Build) -> None:
     ratings = [CommunityRating(u, movie(1), 9) for u in range(3)]
     ratings += [CommunityRating(u, movie(2), 9) for u in range(3)]
     ratings += [CommunityRating(u, movie(3), 9) for u in (0,)]
     ratings += [CommunityRating(u, movie(9), 9) for u in range(3)]
-    index = ItemSimilarityIndex.build(ratings, SimilarityParams(shrink=0.0))
+    index = build(ratings, SimilarityParams(shrink=0.0))
     evidence = index.score({movie(1): 1.0, movie(3): 0.5})
     target = evidence[movie(9)]
     sim_1_9 = 3 / 3
@@ -174,10 +199,8 @@ def test_score_sums_weighted_similarity_and_names_strongest_seed() -> None:
     assert target.co_count == 3
 
 
-def test_set_params_keeps_counts_but_refuses_a_new_signal_threshold() -> None:
-    index = ItemSimilarityIndex.build(
-        [CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)]
-    )
+def test_set_params_keeps_counts_but_refuses_a_new_signal_threshold(build: Build) -> None:
+    index = build([CommunityRating(1, movie(1), 9), CommunityRating(1, movie(2), 9)])
     before = index.neighbours(movie(1))[0].similarity
     index.set_params(SimilarityParams(shrink=0.0))
     assert index.neighbours(movie(1))[0].similarity == pytest.approx(1.0)
@@ -186,9 +209,43 @@ def test_set_params_keeps_counts_but_refuses_a_new_signal_threshold() -> None:
         index.set_params(SimilarityParams(signal_threshold=8))
 
 
-def test_title_stats_respect_minimum_count() -> None:
-    index = ItemSimilarityIndex.build(
+def test_title_stats_respect_minimum_count(build: Build) -> None:
+    index = build(
         [CommunityRating(u, movie(1), 8 + u % 2) for u in range(4)]
         + [CommunityRating(1, movie(2), 10)]
     )
     assert list(index.title_stats(min_count=3)) == [(movie(1), 8.5, 4)]
+
+
+@pytest.mark.parametrize("threshold", [1, 7])
+def test_vectorised_index_agrees_exactly_with_the_reference(threshold: int) -> None:
+    params = SimilarityParams(signal_threshold=threshold, neighbours=6)
+    rng = random.Random(threshold)
+    refs = [movie(i) for i in range(40)] + [tv(i) for i in range(20)]
+    reference, vectorised = ItemSimilarityIndex(params), SparseSimilarityIndex(params)
+    seeds = {ref: rng.random() for ref in rng.sample(refs, 8)}
+    for step in range(1200):
+        user, ref = rng.randrange(30), rng.choice(refs)
+        if rng.random() < 0.2:
+            reference.remove_rating(user, ref)
+            vectorised.remove_rating(user, ref)
+        else:
+            score = rng.randint(1, 10)
+            reference.set_rating(user, ref, score)
+            vectorised.set_rating(user, ref, score)
+        if step % 40 == 0:
+            assert vectorised.score(seeds) == reference.score(seeds), step
+    assert snapshot(vectorised, refs) == snapshot(reference, refs)
+    assert vectorised.score(seeds) == reference.score(seeds)
+    assert sorted(vectorised.title_stats(2), key=str) == sorted(reference.title_stats(2), key=str)
+    assert any(snapshot(reference, refs)[r][3] for r in refs)
+
+
+def test_vectorised_index_applies_a_batch_where_the_last_change_wins() -> None:
+    index = SparseSimilarityIndex.build([(1, movie(1), 9), (1, movie(2), 9), (2, movie(1), 8)])
+    index.apply([(2, movie(2), 9), (2, movie(2), 3), (1, movie(2), None), (3, movie(9), None)])
+    assert index.rating_count == 3
+    assert index.co_like_count(movie(1), movie(2)) == 0
+    assert index.co_signal_count(movie(1), movie(2)) == 1
+    assert list(index.user_refs(1)) == [movie(1)]
+    assert index.score({movie(9): 1.0}) == {}

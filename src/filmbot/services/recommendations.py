@@ -16,9 +16,7 @@ from filmbot.db.session import Sessions
 from filmbot.domain.models import MediaType, TitleRef, WatchlistItem
 from filmbot.domain.recommend import (
     Candidate,
-    CommunityRating,
     ContentWeights,
-    ItemSimilarityIndex,
     RecommendationResult,
     RecommendConfig,
     RecommendRequest,
@@ -27,6 +25,7 @@ from filmbot.domain.recommend import (
     recommend,
 )
 from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise
+from filmbot.services.recommend_index import SparseSimilarityIndex
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBError
 
@@ -79,8 +78,7 @@ def candidate(summary: TitleSummary, source: TitleRef | None = None) -> Candidat
 class _CommunityIndex:
     """A community's similarity index and how far it has read the ratings table."""
 
-    index: ItemSimilarityIndex
-    pairs: set[tuple[int, TitleRef]] = field(default_factory=set)
+    index: SparseSimilarityIndex = field(default_factory=SparseSimilarityIndex)
     seen_until: datetime | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -88,8 +86,10 @@ class _CommunityIndex:
 class CommunityIndexes:
     """One similarity index per server (or one for all servers), kept current incrementally.
 
-    Each request reads only the ratings changed since the last one and applies them; the
-    index is rebuilt only when ratings were deleted (the row count no longer matches).
+    The first request reads every rating of the community and builds the index in one
+    vectorised batch; each later request reads only the ratings changed since the last
+    one and applies them as a batch. The index is rebuilt only when ratings were deleted
+    (the row count no longer matches).
     """
 
     def __init__(self, sessions: Sessions, *, cross_guild: bool) -> None:
@@ -97,33 +97,31 @@ class CommunityIndexes:
         self._cross_guild = cross_guild
         self._indexes: dict[int | None, _CommunityIndex] = {}
 
-    async def for_guild(self, guild_id: int) -> ItemSimilarityIndex:
+    async def for_guild(self, guild_id: int) -> SparseSimilarityIndex:
         """The index over this server's ratings (or everyone's when cross-guild is on)."""
         scope = None if self._cross_guild else guild_id
-        entry = self._indexes.setdefault(scope, _CommunityIndex(ItemSimilarityIndex()))
+        entry = self._indexes.get(scope) or self._indexes.setdefault(scope, _CommunityIndex())
         async with entry.lock:
+            entry = self._indexes[scope]
             async with self._sessions() as session:
                 repo = RatingRepository(session)
                 changed = await repo.community_since(scope, entry.seen_until)
                 total = await repo.count(scope)
-            for user_id, ref, score, updated_at in changed:
-                entry.index.set_rating(user_id, ref, score)
-                entry.pairs.add((user_id, ref))
-                entry.seen_until = max(entry.seen_until or updated_at, updated_at)
-            if len(entry.pairs) != total:
-                entry = await self._rebuild(scope)
+            entry.index.apply((user_id, ref, score) for user_id, ref, score, _ in changed)
+            if changed:
+                entry.seen_until = max(entry.seen_until or changed[-1][3], changed[-1][3])
+            if entry.index.rating_count != total:
+                entry = await self._rebuild(scope, entry)
             return entry.index
 
-    async def _rebuild(self, scope: int | None) -> _CommunityIndex:
+    async def _rebuild(self, scope: int | None, old: _CommunityIndex) -> _CommunityIndex:
         async with self._sessions() as session:
             rows = await RatingRepository(session).community_since(scope, None)
-        ratings = [CommunityRating(user_id, ref, score) for user_id, ref, score, _ in rows]
-        entry = _CommunityIndex(ItemSimilarityIndex.build(ratings))
-        entry.pairs = {(r.user_id, r.ref) for r in ratings}
-        entry.seen_until = max((row[3] for row in rows), default=None)
-        old = self._indexes.get(scope)
-        if old is not None:
-            entry.lock = old.lock
+        entry = _CommunityIndex(
+            SparseSimilarityIndex.build((user_id, ref, score) for user_id, ref, score, _ in rows),
+            max((row[3] for row in rows), default=None),
+            old.lock,
+        )
         self._indexes[scope] = entry
         log.debug(
             "Rebuilt the similarity index of %s from %d ratings", scope or "all servers", len(rows)

@@ -22,6 +22,7 @@ from filmbot.domain.recommend.explain import (
 from filmbot.domain.recommend.similarity import (
     CommunityRating,
     ItemSimilarityIndex,
+    SimilarityIndex,
     SimilarityParams,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "RecommendRequest",
     "Recommendation",
     "RecommendationResult",
+    "SimilarityIndex",
     "SimilarityParams",
     "UserRating",
     "blend_score",

@@ -8,7 +8,7 @@ Flow for the service layer:
 
 Pure code: the caller supplies the user's ratings and watchlist, TMDB candidates,
 trending titles, a catalogue of title details and the community's
-``ItemSimilarityIndex`` (built from the ratings of one server, or of all servers).
+``SimilarityIndex`` (built from the ratings of one server, or of all servers).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from filmbot.domain.recommend.explain import (
 )
 from filmbot.domain.recommend.similarity import (
     CollaborativeEvidence,
-    ItemSimilarityIndex,
+    SimilarityIndex,
 )
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def seed_weights(request: RecommendRequest, half_life: float | None) -> dict[Tit
 
 
 def plan(
-    request: RecommendRequest, index: ItemSimilarityIndex, config: RecommendConfig | None = None
+    request: RecommendRequest, index: SimilarityIndex, config: RecommendConfig | None = None
 ) -> Plan:
     """Say which TMDB seeds and which community titles the service should fetch."""
     config = config or RecommendConfig()
@@ -179,7 +179,7 @@ def _wanted(request: RecommendRequest) -> Callable[[TitleRef], bool]:
 
 
 def server_favourites(
-    index: ItemSimilarityIndex, min_count: int, limit: int
+    index: SimilarityIndex, min_count: int, limit: int
 ) -> list[tuple[TitleRef, float, int]]:
     """Return the community's best-rated titles with at least min_count ratings."""
     stats = sorted(index.title_stats(min_count), key=lambda s: (-s[1], -s[2], str(s[0])))
@@ -188,7 +188,7 @@ def server_favourites(
 
 def recommend(
     request: RecommendRequest,
-    index: ItemSimilarityIndex,
+    index: SimilarityIndex,
     config: RecommendConfig | None = None,
 ) -> RecommendationResult:
     """Rank candidates for the user and explain each one."""
@@ -199,7 +199,7 @@ def recommend(
 
 
 def _warm(
-    request: RecommendRequest, index: ItemSimilarityIndex, config: RecommendConfig
+    request: RecommendRequest, index: SimilarityIndex, config: RecommendConfig
 ) -> tuple[Recommendation, ...]:
     """Score candidates with the blend of content, community and popularity."""
     scorer = _Scorer(request, index, config)
@@ -229,7 +229,7 @@ class _Scorer:
     """Scores and explains candidates of one request."""
 
     def __init__(
-        self, request: RecommendRequest, index: ItemSimilarityIndex, config: RecommendConfig
+        self, request: RecommendRequest, index: SimilarityIndex, config: RecommendConfig
     ) -> None:
         self.request, self.index, self.config = request, index, config
         self.profile = _profile(request)
@@ -296,7 +296,7 @@ class _Scorer:
 
 
 def _cold_start(
-    request: RecommendRequest, index: ItemSimilarityIndex, config: RecommendConfig
+    request: RecommendRequest, index: SimilarityIndex, config: RecommendConfig
 ) -> RecommendationResult:
     """Interleave trending titles with the server's favourites."""
     items: list[Recommendation] = []

@@ -16,6 +16,10 @@ Adding, changing or removing one rating touches only the co-counts of that membe
 titles (O(k) for k rated titles), so the index is built once per community and kept
 up to date instead of being rebuilt for every command. Each title's top neighbours
 are computed on first use and cached; an update drops only the rows it can change.
+
+This is the pure reference implementation. The bot uses a vectorised one with the
+same results (``filmbot.services.recommend_index``); the recommender reads either
+through the ``SimilarityIndex`` protocol.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from filmbot.domain.models import TitleRef
 
@@ -275,3 +280,19 @@ class CollaborativeEvidence:
     score: float
     seed: TitleRef
     co_count: int
+
+
+class SimilarityIndex(Protocol):
+    """What the recommender reads from a community's similarity index."""
+
+    def score(self, seeds: Mapping[TitleRef, float]) -> dict[TitleRef, CollaborativeEvidence]:
+        """Sum weighted similarities to every neighbour of the seeds, noting the strongest link."""
+        ...
+
+    def title_stats(self, min_count: int) -> Iterator[tuple[TitleRef, float, int]]:
+        """Yield (title, mean score, count) for titles rated at least min_count times."""
+        ...
+
+    def co_like_count(self, a: TitleRef, b: TitleRef) -> int:
+        """Number of members who rated both titles 7/10 or more."""
+        ...
