@@ -53,7 +53,9 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
             ) from None
         try:
             yield engine
-        except DATABASE_ERRORS as exc:
+        except (DatabaseUnavailableError, OSError) as exc:
+            # The database went away during the command. Other errors (a failing migration,
+            # a bug) keep their traceback: they are not about reaching the database.
             raise DatabaseUnavailable(f"DATABASE_URL {url}: {reason(exc, settings)}") from None
     finally:
         await engine.dispose()

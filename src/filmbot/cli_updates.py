@@ -13,8 +13,10 @@ from filmbot.cli_database import open_database
 from filmbot.config import Settings, SettingsError
 from filmbot.db import migrate
 from filmbot.discord_rest import DiscordNotificationSender, DiscordTokenRejected, rest_client
-from filmbot.services.container import build_services, build_update_engine
+from filmbot.domain.errors import DatabaseUnavailableError
+from filmbot.services.container import Services, build_services, build_update_engine
 from filmbot.services.updates import CycleReport
+from filmbot.tmdb import TMDBAuthError, TMDBError
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,10 @@ async def check_updates_once(settings: Settings) -> int:
     """Run one cycle over REST and print its summary.
 
     Exit 0 when the cycle ran (even if some titles failed), 2 for a configuration problem
-    (no DISCORD_TOKEN, or Discord rejects it), 3 when titles were due and TMDB answered
-    none of them (an outage cron should hear about), 1 for any other failure. A database
-    that cannot be opened is reported by the caller (`filmbot.cli`), also in one line.
+    (no DISCORD_TOKEN, or Discord or TMDB rejects its credentials), 3 when titles were due
+    and TMDB answered none of them (an outage cron should hear about), 1 for any other
+    failure. A database that cannot be opened or is lost is reported by the caller
+    (`filmbot.cli`), also in one line.
     """
     try:
         settings.require_runtime_secrets()
@@ -55,9 +58,11 @@ async def check_updates_once(settings: Settings) -> int:
         try:
             await migrate.upgrade(database)
             report = await _run_cycle(settings, database)
-        except DiscordTokenRejected as exc:
+        except (DiscordTokenRejected, TMDBAuthError) as exc:
             print(f"filmbot: {exc}", file=sys.stderr)
             return EXIT_CONFIG
+        except DatabaseUnavailableError:
+            raise  # open_database turns it into one line naming DATABASE_URL
         except Exception as exc:
             log.exception("The update cycle could not run")
             print(f"filmbot: update cycle failed: {exc}", file=sys.stderr)
@@ -76,11 +81,22 @@ async def check_updates_once(settings: Settings) -> int:
 async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
     services = build_services(settings, database)
     try:
+        await _check_tmdb_credentials(services)
         async with rest_client(settings) as discord_client:
             engine = build_update_engine(services, DiscordNotificationSender(discord_client))
             return await engine.run_cycle()
     finally:
         await services.close()
+
+
+async def _check_tmdb_credentials(services: Services) -> None:
+    """Raise TMDBAuthError for rejected credentials; an unreachable TMDB is left to the cycle."""
+    try:
+        await services.tmdb.check_credentials()
+    except TMDBAuthError:
+        raise
+    except TMDBError as exc:
+        log.warning("TMDB is not reachable right now (%s); trying the cycle anyway", exc)
 
 
 def describe(report: CycleReport) -> str:

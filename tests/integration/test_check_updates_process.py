@@ -68,8 +68,24 @@ async def test_a_rejected_discord_token_is_the_same_one_line_and_exit_2_as_run(
     result = await asyncio.to_thread(filmbot, ["check-updates", "--once"], tmp_path, **env)
 
     assert result.returncode == 2
-    errors = [line for line in result.stderr.splitlines() if "[INFO]" not in line]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("filmbot:")]
     assert errors == [
         "filmbot: Discord rejected DISCORD_TOKEN (improper token); reset it in the developer portal"
     ]
     assert result.stdout == ""
+
+
+async def test_a_rejected_tmdb_key_is_a_configuration_error_not_an_outage(
+    tmp_path: Path, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cron.db'}"
+    await _seed(url, film_club)
+    async with FakeTMDB() as tmdb:
+        env = _env(url, fake_discord, tmdb.base_url, TMDB_API_KEY="not-the-key")
+        result = await asyncio.to_thread(filmbot, ["check-updates", "--once"], tmp_path, **env)
+
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("filmbot:")]
+    assert len(errors) == 1 and "TMDB" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""

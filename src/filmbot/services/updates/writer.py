@@ -51,11 +51,16 @@ class LedgerWriter:
         self._task: asyncio.Task[None] | None = None
 
     def poke(self) -> None:
-        """Start a background flush when enough titles have finished and none is running."""
+        """Start a background flush when enough titles have finished and none is running.
+
+        A flush that failed is kept, not replaced: `finish` then raises its error and the
+        cycle fails as a whole, instead of carrying on past findings that were never stored.
+        """
         enough = self._findings.titles_done - self._titles_at >= self._every
-        if enough and (self._task is None or self._task.done()):
-            self._titles_at = self._findings.titles_done
-            self._task = asyncio.create_task(self._flush(final=False))
+        if not enough or (self._task is not None and not _succeeded(self._task)):
+            return
+        self._titles_at = self._findings.titles_done
+        self._task = asyncio.create_task(self._flush(final=False))
 
     async def finish(self) -> None:
         """Wait for a running flush, then store the rest and flag the titles TMDB lost."""
@@ -90,3 +95,8 @@ class LedgerWriter:
             await retrying(self._sessionmaker, write)
         self.new_events += len(new)
         self.new_missed += sum(1 for entry in new if entry.status is DeliveryStatus.MISSED)
+
+
+def _succeeded(task: asyncio.Task[None]) -> bool:
+    """Whether a flush finished without an error (a running one has not)."""
+    return task.done() and not task.cancelled() and task.exception() is None
