@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     episode_notify_days: int = Field(default=DEFAULT_EPISODE_NOTIFY_DAYS, ge=0, le=60)
     upcoming_notify_days: int = Field(default=DEFAULT_UPCOMING_NOTIFY_DAYS, ge=0, le=60)
     full_refresh_hours: float = Field(default=24.0, gt=0)
+    delivery_lease_seconds: float = Field(default=60.0, gt=0, le=120)
     max_watchlist_items: int = Field(default=100, ge=1, le=10_000)
 
     log_level: LogLevel = "INFO"
@@ -177,6 +178,11 @@ class Settings(BaseSettings):
     def update_interval(self) -> timedelta:
         """The update cycle's period (UPDATE_INTERVAL_HOURS), for the loop and shared data."""
         return timedelta(hours=self.update_interval_hours)
+
+    @property
+    def delivery_lease(self) -> timedelta:
+        """How long one update message's claim lasts unless renewed (DELIVERY_LEASE_SECONDS)."""
+        return timedelta(seconds=self.delivery_lease_seconds)
 
     def require_runtime_secrets(self) -> None:
         """Raise SettingsError unless the secrets that `run` needs are present."""

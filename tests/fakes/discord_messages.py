@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,10 @@ class MessageEndpoints:
         self.nonce_window = NONCE_WINDOW_SECONDS
         self._nonces: dict[tuple[int, int, str], tuple[float, int]] = {}
         self.nonce_reuses = 0
+        # With a latency, posts are handled one at a time: each is stored, then answered
+        # `post_latency` seconds later (a client killed meanwhile never hears the answer).
+        self.post_latency = 0.0
+        self._posting = asyncio.Lock()
 
     def add_routes(self, app: web.Application, p: str) -> None:
         """Register the channel and guild routes under prefix ``p``."""
@@ -175,6 +180,18 @@ class MessageEndpoints:
         nonce = body.get("nonce")
         if isinstance(nonce, str) and len(nonce) > NONCE_MAX_LENGTH:
             return h.invalid_form("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        if not self.post_latency:
+            return self._accept(channel, body, files)
+        async with self._posting:
+            answer = self._accept(channel, body, files)
+            await asyncio.sleep(self.post_latency)
+        return answer
+
+    def _accept(
+        self, channel: FakeChannel, body: dict[str, Any], files: list[dict[str, Any]]
+    ) -> web.Response:
+        """Store and record a post, or answer an enforced nonce's earlier message."""
+        nonce = body.get("nonce")
         if body.get("enforce_nonce") and nonce is not None:
             earlier = self._reused(channel.id, str(nonce))
             if earlier is not None:

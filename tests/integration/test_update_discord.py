@@ -120,3 +120,20 @@ async def test_long_discord_rate_limit_leaves_the_event_for_the_next_cycle(
     assert (limited.delivered, limited.pending, guild.delivery_problem) == (0, 1, None)
     assert retried.delivered == 1
     assert len(posts(fake_discord)) == 1
+
+
+async def test_real_sender_resending_a_nonce_gets_the_first_message_back_not_a_second(
+    fake_discord: FakeDiscord, film_club: FilmClub, rest_client: discord.Client
+) -> None:
+    from filmbot.services.notifications import NotificationMessage
+
+    sender = DiscordNotificationSender(rest_client)
+    embed = {"title": "The Film is out in US"}
+    message = NotificationMessage("", (embed,), {"parse": []}, nonce="fb-0123456789abcdef012345")
+    first = await sender.send(film_club.announcements.id, message)
+    again = await sender.send(film_club.announcements.id, message)
+
+    [body] = posts(fake_discord)
+    assert again.message_id == first.message_id
+    assert (body["nonce"], body["enforce_nonce"]) == (message.nonce, True)
+    assert fake_discord.messages.nonce_reuses == 1

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from filmbot.services.updates import CycleReport, UpdateScheduler
+from filmbot.services.updates.delivery import DeliveryTally
 from tests.integration.test_update_support import FILM, NOW, Clock, Sessions, world
 
 
@@ -33,6 +34,9 @@ class ScriptedEngine:
 
     async def last_cycle(self) -> CycleReport | None:
         return self.last
+
+    async def deliver_pending(self) -> DeliveryTally:
+        return DeliveryTally()
 
     async def run_cycle(self) -> None:
         self.ran += 1
@@ -145,3 +149,29 @@ async def test_engine_runs_concurrent_cycle_requests_one_after_the_other(
     # Overlapping cycles would both be cold and both fetch the title.
     assert w.fake.count(f"/movie/{FILM.tmdb_id}") == 1
     assert last is not None and last.titles == 1
+
+
+async def test_start_sends_what_a_crashed_run_left_in_flight_before_the_first_cycle_is_due(
+    sessionmaker: Sessions,
+) -> None:
+    lease = timedelta(seconds=0.2)
+    async with world(sessionmaker) as w:
+        w.dated_film()
+        await w.follow(FILM)
+        w.sender.fail_next.append(RuntimeError("process died mid-send"))
+        await w.engine(lease=lease).run_cycle()
+        w.clock.advance(seconds=1)
+        engine = w.engine(lease=lease)
+        loop = UpdateScheduler(engine, timedelta(hours=6), w.clock)
+        loop.start()
+        try:
+            for _ in range(200):
+                if w.sender.sent:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            await loop.stop()
+
+    assert w.sender.titles() == ["The Film is out in US"]
+    assert loop.cycles == 0, "the first cycle was not due yet"
+    assert list((await w.statuses()).values()) == ["delivered"]

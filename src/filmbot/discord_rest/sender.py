@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import aiohttp
 import discord
@@ -24,6 +25,9 @@ SEND_TIMEOUT = 60.0
 class DiscordNotificationSender:
     """Post messages with `client.get_partial_messageable(...).send`; needs no gateway.
 
+    A message's nonce goes with it; discord.py then asks Discord to enforce it
+    (`enforce_nonce`), so a resend of the same nonce returns the message already posted.
+
     discord.py waits out 429s inside `send` (up to the client's max_ratelimit_timeout);
     what is left is reported as `RetryLater`, a missing or forbidden channel as
     `ChannelUnavailable` and any other refusal as `MessageRejected`.
@@ -36,10 +40,12 @@ class DiscordNotificationSender:
     async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
         """Post the message; raise a DeliveryError subclass when Discord does not take it."""
         channel = self._client.get_partial_messageable(channel_id)
+        nonce: dict[str, Any] = {"nonce": message.nonce} if message.nonce else {}
         sending = channel.send(
             content=message.content or None,
             embeds=[discord.Embed.from_dict(embed) for embed in message.embeds],
             allowed_mentions=_allowed(message),
+            **nonce,
         )
         try:
             sent = await asyncio.wait_for(sending, timeout=self._timeout)

@@ -104,6 +104,7 @@ def build_update_engine(services: Services, sender: NotificationSender) -> Updat
         settings,
         owns=shard_filter(settings),
         scope=shard_scope(settings),
+        lease=settings.delivery_lease,
     )
 
 

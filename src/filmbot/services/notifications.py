@@ -66,11 +66,17 @@ class MessageRejected(DeliveryError):
 
 @dataclass(frozen=True, slots=True)
 class NotificationMessage:
-    """One Discord message: content, up to 10 embeds and the mentions it may ping."""
+    """One Discord message: content, up to 10 embeds, the mentions it may ping, its nonce.
+
+    A sender posts a message with a `nonce` (at most 25 characters) so that Discord, told
+    to enforce it, answers a resend of the same nonce within a few minutes with the message
+    it already has instead of posting a second one.
+    """
 
     content: str
     embeds: tuple[dict[str, Any], ...]
     allowed_mentions: dict[str, Any]
+    nonce: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +87,11 @@ class SentMessage:
 
 
 class NotificationSender(Protocol):
-    """Deliver a message to a channel; raise a `DeliveryError` subclass on failure."""
+    """Deliver a message to a channel; raise a `DeliveryError` subclass on failure.
+
+    A message with a nonce is posted with Discord's `enforce_nonce`, so that sending it
+    again after a crash returns the message already posted.
+    """
 
     async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
         """Post the message and return once Discord has accepted it."""

@@ -1,14 +1,16 @@
 """The delivery ledger: one row per event and guild, recorded, claimed and marked once.
 
-Every method works on whole batches so that an update cycle issues a handful of
-statements whatever the number of subscriptions.
+Recording and expiring work on whole batches; delivery reads the pending rows in one
+query and then claims, renews and marks one message's rows at a time (a claim's token
+also names the message's group, so a message a crashed run had in flight is retried as
+the same group).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +26,15 @@ _DELIVERED = DeliveryStatus.DELIVERED.value
 _MISSED = DeliveryStatus.MISSED.value
 _FAILED = DeliveryStatus.FAILED.value
 ERROR_LENGTH = 300
+
+
+class PendingDelivery(NamedTuple):
+    """A pending ledger row as delivery sees it: its guild, its event and its claim, if any."""
+
+    guild_id: int
+    delivery: ClaimedDelivery
+    claimed_by: str | None
+    claimed_until: datetime | None
 
 
 class LedgerRepository:
@@ -97,74 +108,97 @@ class LedgerRepository:
         )
         return {int(g): int(n) for g, n in await self._session.execute(query)}
 
-    async def claim(
-        self, guild_ids: Sequence[int], token: str, now: datetime, until: datetime
-    ) -> dict[int, list[ClaimedDelivery]]:
-        """Claim the guilds' sendable pending rows for `token` until the lease ends.
+    async def pending_for(self, guild_ids: Sequence[int], now: datetime) -> list[PendingDelivery]:
+        """Read the guilds' sendable pending rows with their claims, without claiming them."""
+        row = UpdateDeliveryRow
+        found: list[PendingDelivery] = []
+        for chunk in chunks(sorted(guild_ids)):
+            query: Select[Any] = (
+                select(
+                    row.guild_id,
+                    row.id,
+                    row.media_type,
+                    row.tmdb_id,
+                    row.kind,
+                    row.event_key,
+                    row.payload,
+                    row.claimed_by,
+                    row.claimed_until,
+                )
+                .where(row.guild_id.in_(chunk), row.status == _PENDING, row.expires_at > now)
+                .order_by(row.guild_id, row.id)
+            )
+            for g, i, m, t, k, e, p, by, until in await self._session.execute(query):
+                delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
+                found.append(PendingDelivery(int(g), delivery, by, until))
+        return found
 
-        The UPDATE re-checks its WHERE on each locked row, so of two engines claiming at
-        once only one gets each row; the other sees an unexpired lease and skips it.
-        Rows are updated by primary key so that InnoDB takes no gap locks.
+    async def claim(
+        self,
+        ids: Sequence[int],
+        previous: str | None,
+        token: str,
+        now: datetime,
+        until: datetime,
+    ) -> list[int]:
+        """Claim one message's rows for `token` until the lease ends; return the ids won.
+
+        `previous` is the claim the rows are expected to carry: None for rows never sent,
+        or the expired claim of a message a crashed run had in flight (so that it is
+        retried as the same group). The UPDATE re-checks its WHERE on each locked row, so
+        of two engines claiming at once only one gets each row; the other sees an
+        unexpired lease or another claim and skips it. Rows are updated by primary key so
+        that InnoDB takes no gap locks.
         """
         row = UpdateDeliveryRow
-        ids: list[int] = []
-        for chunk in chunks(sorted(guild_ids)):
-            candidates = await self._session.scalars(
-                select(row.id).where(
-                    row.guild_id.in_(chunk),
-                    row.status == _PENDING,
-                    row.expires_at > now,
-                    _unclaimed(now),
-                )
-            )
-            ids.extend(candidates)
-        for chunk in chunks(sorted(ids)):
-            await self._session.execute(
-                update(row)
-                .where(row.id.in_(chunk), row.status == _PENDING, _unclaimed(now))
-                .values(claimed_by=token, claimed_until=until, attempts=row.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-        return await self._claimed(token) if ids else {}
-
-    async def _claimed(self, token: str) -> dict[int, list[ClaimedDelivery]]:
-        row = UpdateDeliveryRow
-        query: Select[Any] = (
-            select(
-                row.guild_id,
-                row.id,
-                row.media_type,
-                row.tmdb_id,
-                row.kind,
-                row.event_key,
-                row.payload,
-            )
-            .where(row.claimed_by == token, row.status == _PENDING)
-            .order_by(row.guild_id, row.id)
+        wanted = sorted(ids)
+        held_before = row.claimed_by.is_(None) if previous is None else row.claimed_by == previous
+        result = await self._session.execute(
+            update(row)
+            .where(row.id.in_(wanted), row.status == _PENDING, held_before, _unclaimed(now))
+            .values(claimed_by=token, claimed_until=until, attempts=row.attempts + 1)
+            .execution_options(synchronize_session=False)
         )
-        claimed: dict[int, list[ClaimedDelivery]] = {}
-        for g, i, m, t, k, e, p in await self._session.execute(query):
-            delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
-            claimed.setdefault(int(g), []).append(delivery)
-        return claimed
+        if int(result.rowcount) == len(wanted):  # type: ignore[attr-defined]
+            return wanted
+        won = await self._session.scalars(
+            select(row.id).where(row.id.in_(wanted), row.claimed_by == token)
+        )
+        return sorted(int(i) for i in won)
+
+    async def renew(self, ids: Sequence[int], token: str, until: datetime) -> int:
+        """Extend the lease of rows still claimed by `token`; return how many."""
+        row = UpdateDeliveryRow
+        result = await self._session.execute(
+            update(row)
+            .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_delivered(
-        self, sent: Sequence[tuple[Sequence[int], int | None]], token: str, now: datetime
+        self, sent: Sequence[tuple[Sequence[int], int | None, str]], now: datetime
     ) -> int | None:
         """Mark the rows of accepted messages delivered, with each message's id, at once.
 
-        Return how many rows were still claimed by `token` (None where the driver cannot
-        count the rows of one statement run with many parameter sets).
+        `sent` holds each message's rows, Discord's message id and the message's claim.
+        Return how many rows were still claimed (None where the driver cannot count the
+        rows of one statement run with many parameter sets).
         """
         table = cast(Table, UpdateDeliveryRow.__table__)
-        params = [{"row_id": i, "sent_id": message_id} for ids, message_id in sent for i in ids]
+        params = [
+            {"row_id": i, "sent_id": message_id, "token": token}
+            for ids, message_id, token in sent
+            for i in ids
+        ]
         if not params:
             return 0
         statement = (
             update(table)
             .where(
                 table.c.id == bindparam("row_id"),
-                table.c.claimed_by == token,
+                table.c.claimed_by == bindparam("token"),
                 table.c.status == _PENDING,
             )
             .values(
@@ -184,18 +218,19 @@ class LedgerRepository:
         return await self._finish(ids, token, _FAILED, last_error=error[:ERROR_LENGTH])
 
     async def release(self, ids: Sequence[int], token: str, error: str | None) -> None:
-        """Give claimed rows back as pending so a later cycle retries them."""
+        """End the lease on a message's rows after a failed send so a later pass retries them.
+
+        The rows keep `token` as their claim so that the retry sends them as the same
+        message, with the same nonce, whatever else became pending meanwhile (a send that
+        timed out may have reached Discord).
+        """
         if not ids:
             return
         row = UpdateDeliveryRow
         await self._session.execute(
             update(row)
             .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
-            .values(
-                claimed_by=None,
-                claimed_until=None,
-                last_error=error[:ERROR_LENGTH] if error else None,
-            )
+            .values(claimed_until=None, last_error=error[:ERROR_LENGTH] if error else None)
             .execution_options(synchronize_session=False)
         )
 

@@ -100,6 +100,11 @@ class UpdateEngine:
         async with self._lock:
             return await self._cycle()
 
+    async def deliver_pending(self) -> DeliveryTally:
+        """Send what earlier runs left pending (e.g. messages a crash left in flight)."""
+        async with self._lock:
+            return await self._deliverer.deliver_pending(self._owns, self.stopping)
+
     async def last_cycle(self) -> CycleReport | None:
         """Return the stored report of the last finished cycle of this scope."""
         return await self._status.last_cycle()

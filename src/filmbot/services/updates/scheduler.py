@@ -1,7 +1,9 @@
 """Run the update engine every UPDATE_INTERVAL_HOURS, never overlapping, stopping gracefully.
 
 The first cycle after a start comes when the last stored cycle's interval is up (at once
-after downtime longer than the interval), so restarts neither skip nor add cycles. A
+after downtime longer than the interval), so restarts neither skip nor add cycles; until
+then, a delivery pass sends what the previous run left pending (its messages in flight are
+resent inside Discord's nonce window). A
 failing cycle is logged and the loop goes on; cancellation is never swallowed.
 """
 
@@ -71,6 +73,9 @@ class UpdateScheduler:
 
     async def _loop(self) -> None:
         delay = await self._first_delay()
+        if delay > 0:
+            await self._deliver_left_over()
+            delay = await self._first_delay()
         while not await self._sleep(delay):
             began = time.monotonic()
             await self._run_once()
@@ -99,6 +104,22 @@ class UpdateScheduler:
         if self.failed_in_a_row:
             log.info("Update cycles work again after %s failed", self.failed_in_a_row)
             self.failed_in_a_row = 0
+
+    async def _deliver_left_over(self) -> None:
+        """Before waiting for the first cycle, send what a previous run left (in flight)."""
+        try:
+            tally = await self.engine.deliver_pending()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("Delivering the updates left by the previous run failed")
+            return
+        if tally.delivered or tally.failed:
+            log.info(
+                "Delivered %s update notifications left by the previous run (%s failed)",
+                tally.delivered,
+                tally.failed,
+            )
 
     async def _first_delay(self) -> float:
         """Return seconds until the first cycle is due, judging the last stored cycle."""
