@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.dialects import chunks, upsert
 from filmbot.db.models import TitleSnapshotRow
+from filmbot.db.repositories.changes import ChangeCounters
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import StoredSnapshot
 
 BATCH = 500
+MAX_COUNTER_NAME = 40
 
 
 class SnapshotRepository:
@@ -45,12 +48,17 @@ class SnapshotRepository:
             yield list(_by_ref(rows).items())
             await asyncio.sleep(0)
 
-    async def fingerprint(self, scope: str) -> tuple[int, datetime | None]:
-        """Return how many snapshots the scope has and when the newest was fetched."""
+    async def fingerprint(self, scope: str) -> tuple[int, datetime | None, int]:
+        """Return how many snapshots the scope has, the newest fetch time and its write count.
+
+        The write count goes up with every save or delete, whichever process makes it, so a
+        process that keeps parsed snapshots can tell whether anyone else wrote some.
+        """
         row = TitleSnapshotRow
         query = select(func.count(), func.max(row.fetched_at)).where(row.scope == scope)
         count, newest = (await self._session.execute(query)).one()
-        return int(count or 0), newest
+        writes = await ChangeCounters(self._session).value(writes_counter(scope))
+        return int(count or 0), newest, writes
 
     async def of_titles(
         self, scope: str, refs: Sequence[TitleRef]
@@ -77,6 +85,8 @@ class SnapshotRepository:
                 )
             )
             removed += int(result.rowcount)  # type: ignore[attr-defined]
+        if removed:
+            await ChangeCounters(self._session).bump(writes_counter(scope))
         return removed
 
     async def save(
@@ -97,6 +107,16 @@ class SnapshotRepository:
         for chunk in chunks(rows):
             statement = upsert(dialect, TitleSnapshotRow, ["scope", "media_type", "tmdb_id"])
             await self._session.execute(statement, chunk)
+        if rows:
+            await ChangeCounters(self._session).bump(writes_counter(scope))
+
+
+def writes_counter(scope: str) -> str:
+    """The change counter of a scope's snapshot writes (names fit the counter's 40 characters)."""
+    name = f"snapshots:{scope}"
+    if len(name) <= MAX_COUNTER_NAME:
+        return name
+    return "snapshots#" + hashlib.sha1(scope.encode(), usedforsecurity=False).hexdigest()[:30]
 
 
 def _by_ref(rows: Any) -> dict[TitleRef, StoredSnapshot]:

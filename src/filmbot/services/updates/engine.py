@@ -121,7 +121,14 @@ class UpdateEngine:
         )
         fetch, warm = await titles_to_fetch(plan, self._source, self._full_refresh)
         findings = Findings(change_feed_used=warm)
-        writer = LedgerWriter(self._sessionmaker, self._scope, findings, known, now=plan.now)
+        writer = LedgerWriter(
+            self._sessionmaker,
+            self._scope,
+            findings,
+            known,
+            now=plan.now,
+            on_saved=self._memory.wrote,
+        )
         findings.on_title = writer.poke
         try:
             await detect(plan, self._source, fetch, findings, self._memory.quiet)
@@ -213,9 +220,11 @@ class UpdateEngine:
         await retrying(self._sessionmaker, lambda s: CycleRepository(s).save(state))
         stale = [ref for ref in plan.stored if ref not in plan.subscriptions]
         if stale:
-            await retrying(
+            removed = await retrying(
                 self._sessionmaker, lambda s: SnapshotRepository(s).delete(self._scope, stale)
             )
+            if removed:
+                self._memory.wrote()
         return stale
 
     async def _remember(self, plan: CyclePlan, findings: Findings, stale: list[TitleRef]) -> None:

@@ -31,7 +31,7 @@ from filmbot.services.updates.quiet import QuietTitles, opening_days
 
 log = logging.getLogger(__name__)
 
-SnapshotFingerprint = tuple[int, datetime | None]
+SnapshotFingerprint = tuple[int, datetime | None, int]
 LinesKey = tuple[int, frozenset[tuple[int, Any]]]
 YIELD_EVERY = 2000
 
@@ -70,6 +70,7 @@ class PlanMemory:
         self.by_ref: dict[TitleRef, list[SubscriptionLine]] = {}
         self.prefs: dict[int, GuildPrefs] = {}
         self.fingerprint: SnapshotFingerprint | None = None
+        self.own_writes = 0
         self.snapshots: dict[TitleRef, KnownSnapshot] = {}
         self.quiet = QuietTitles()
         self._upcoming_days = upcoming_days
@@ -119,12 +120,17 @@ class PlanMemory:
             for ref, stored in batch:
                 snapshots[ref] = known_snapshot(ref, stored, self._upcoming_days)
             await asyncio.sleep(0)
-        self.snapshots, self.fingerprint = snapshots, fingerprint
+        self.snapshots, self.fingerprint, self.own_writes = snapshots, fingerprint, 0
         self.quiet.clear()
+
+    def wrote(self) -> None:
+        """Count one save or delete of snapshots this engine made (see `settle`)."""
+        self.own_writes += 1
 
     def forget_snapshots(self) -> None:
         """Reload the snapshots next cycle."""
         self.fingerprint = None
+        self.own_writes = 0
         self.snapshots = {}
         self.quiet.clear()
 
@@ -140,11 +146,17 @@ class PlanMemory:
     def settle(self, stored: SnapshotFingerprint) -> None:
         """Keep the snapshots if the database holds what this engine wrote, else reload them.
 
-        Timestamps are compared to the second, the precision every backend keeps.
+        The stored write count must be the loaded one plus this engine's own writes: any
+        other process that saved or deleted snapshots of the scope meanwhile (say a cron
+        `check-updates` beside the bot) makes it larger. Timestamps are compared to the
+        second, the precision every backend keeps.
         """
         newest = max((known.fetched_at for known in self.snapshots.values()), default=None)
-        if (len(self.snapshots), _seconds(newest)) == (stored[0], _seconds(stored[1])):
-            self.fingerprint = stored
+        loaded = self.fingerprint[2] if self.fingerprint is not None else None
+        expected = (len(self.snapshots), _seconds(newest))
+        alone = loaded is not None and stored[2] == loaded + self.own_writes
+        if alone and expected == (stored[0], _seconds(stored[1])):
+            self.fingerprint, self.own_writes = stored, 0
         else:
             log.debug("Snapshots changed outside this engine; reloading them next cycle")
             self.forget_snapshots()

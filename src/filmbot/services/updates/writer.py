@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import datetime
 
 from filmbot.db.repositories.ledger import LedgerRepository
@@ -36,6 +37,7 @@ class LedgerWriter:
         *,
         now: datetime,
         every: int = FLUSH_EVERY,
+        on_saved: Callable[[], None] | None = None,
     ) -> None:
         self.new_events = 0
         self.new_missed = 0
@@ -45,6 +47,7 @@ class LedgerWriter:
         self._known = known
         self._now = now
         self._every = every
+        self._on_saved = on_saved
         self._entries_at = 0
         self._snapshots_at = 0
         self._titles_at = 0
@@ -93,6 +96,8 @@ class LedgerWriter:
 
         if new or snapshots or final:
             await retrying(self._sessionmaker, write)
+            if snapshots and self._on_saved is not None:
+                self._on_saved()
         self.new_events += len(new)
         self.new_missed += sum(1 for entry in new if entry.status is DeliveryStatus.MISSED)
 
