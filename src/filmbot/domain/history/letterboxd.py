@@ -54,7 +54,8 @@ def _export_line(kind: str, where: str, cells: dict[str, str]) -> LineResult:
     except ValueError as exc:
         return SkippedLine(where, str(exc), title)
     logged = moment_of(cells.get("Date"))
-    watched_on = moment_of(cells.get("Watched Date")) or logged
+    # ratings.csv's Date is when the film was rated; the others' is when it was logged.
+    watched_on = moment_of(cells.get("Watched Date")) or (None if kind == "ratings" else logged)
     watchlist = kind == "watchlist"
     return HistoryRow(
         where=where,
