@@ -88,11 +88,18 @@ def load_films(data: Path) -> list[Film]:
 class SearchingCatalogue(Catalogue):
     """The fake TMDB's catalogue, searched as loosely as TMDB (punctuation and '&' ignored)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: dict[int, str] = {}
+
     def display_title(self, media: str, record: dict[str, Any], language: str) -> str:
-        """The names searched: as written, and normalised."""
-        names = f"{record.get('title') or ''} {record.get('original_title') or ''}"
-        plain = f"{normalise_title(record.get('title') or '')} "
-        return f"{names} {plain}{normalise_title(record.get('original_title') or '')}"
+        """The names searched: as written, and normalised (worked out once per title)."""
+        names = self._names.get(record["id"])
+        if names is None:
+            written = [record.get("title") or "", record.get("original_title") or ""]
+            names = " ".join(written + [normalise_title(n) for n in written])
+            self._names[record["id"]] = names
+        return names
 
 
 def build_tmdb(films: list[Film], rng: random.Random) -> FakeTMDB:
