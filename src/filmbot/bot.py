@@ -25,6 +25,7 @@ EXTENSIONS = (
     "filmbot.exts.admin",
     "filmbot.exts.privacy",
     "filmbot.exts.updates",
+    "filmbot.exts.history",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

@@ -32,7 +32,7 @@ MODAL_SUBMIT = 5
 SUBCOMMAND, SUBCOMMAND_GROUP = 1, 2
 USER_OPTION, CHANNEL_OPTION, ROLE_OPTION, MENTIONABLE_OPTION = 6, 7, 8, 9
 USER_SELECT, ROLE_SELECT, MENTIONABLE_SELECT, CHANNEL_SELECT = 5, 6, 7, 8
-INT_OPTION, BOOL_OPTION, NUMBER_OPTION = 4, 5, 10
+INT_OPTION, BOOL_OPTION, NUMBER_OPTION, ATTACHMENT_OPTION = 4, 5, 10, 11
 LABEL, TEXT_INPUT, ACTION_ROW = 18, 4, 1
 RADIO_GROUP, CHECKBOX = 21, 23
 
@@ -320,6 +320,8 @@ class InteractionDriver:
             return float(value)
         if kind == BOOL_OPTION:
             return bool(value)
+        if kind == ATTACHMENT_OPTION:
+            return self._attach(value, resolved)
         select_kind = {
             USER_OPTION: USER_SELECT,
             CHANNEL_OPTION: CHANNEL_SELECT,
@@ -329,6 +331,17 @@ class InteractionDriver:
         if select_kind is not None:
             return self._resolve(guild, select_kind, value, resolved)
         return str(value)
+
+    def _attach(self, value: Any, resolved: dict[str, Any]) -> str:
+        """Upload ``(filename, bytes)`` (or take an attachment dict) and resolve it by id."""
+        if isinstance(value, dict):
+            attachment = value
+        else:
+            filename, data, *content_type = value
+            messages = self._fake().messages
+            attachment = messages.upload(filename, data, *(content_type or [None]))
+        resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+        return str(attachment["id"])
 
     def _resolve(self, guild: FakeGuild, kind: int, value: Any, resolved: dict[str, Any]) -> str:
         """Return the raw id of ``value`` and add its object to ``resolved`` for entity kinds."""

@@ -42,6 +42,7 @@ class MessageEndpoints:
         # `post_latency` seconds later (a client killed meanwhile never hears the answer).
         self.post_latency = 0.0
         self._posting = asyncio.Lock()
+        self.files: dict[int, tuple[str, bytes, str | None]] = {}
 
     def add_routes(self, app: web.Application, p: str) -> None:
         """Register the channel and guild routes under prefix ``p``."""
@@ -54,6 +55,7 @@ class MessageEndpoints:
         r.add_patch(msg, self._edit_message)
         r.add_delete(msg, self._delete_message)
         r.add_post(p + "/channels/{channel_id}/typing", self._typing)
+        r.add_get("/attachments/{attachment_id}/{filename}", self._get_attachment)
         r.add_get(p + "/guilds/{guild_id}", self._get_guild)
         r.add_get(p + "/guilds/{guild_id}/channels", self._get_guild_channels)
         r.add_get(p + "/guilds/{guild_id}/roles", self._get_roles)
@@ -128,19 +130,34 @@ class MessageEndpoints:
         kept_ids = {str(a.get("id")) for a in body.get("attachments") or []}
         kept = [a for a in current if a["id"] in kept_ids]
         for upload in files:
-            attachment_id = str(self.fake.snowflake())
-            url = f"http://127.0.0.1:{self.fake.port}/attachments/{attachment_id}/{upload['filename']}"
-            kept.append(
-                {
-                    "id": attachment_id,
-                    "filename": upload["filename"],
-                    "size": upload["size"],
-                    "url": url,
-                    "proxy_url": url,
-                    "content_type": None,
-                }
-            )
+            kept.append(self.upload(upload["filename"], upload.get("data", b"")))
         return kept
+
+    def upload(self, filename: str, data: bytes, content_type: str | None = None) -> dict[str, Any]:
+        """Store a file as Discord's CDN does and return its attachment object."""
+        attachment_id = self.fake.snowflake()
+        self.files[attachment_id] = (filename, bytes(data), content_type)
+        url = f"http://127.0.0.1:{self.fake.port}/attachments/{attachment_id}/{filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
+    def attachment_bytes(self, attachment: dict[str, Any]) -> bytes:
+        """The stored content of an attachment the bot or a test uploaded."""
+        return self.files[int(attachment["id"])][1]
+
+    async def _get_attachment(self, request: web.Request) -> web.Response:
+        """Serve a stored file at its URL, without authentication, like the CDN."""
+        stored = self.files.get(int(request.match_info["attachment_id"]))
+        if stored is None or stored[0] != request.match_info["filename"]:
+            return web.Response(status=404, text="Not Found")
+        filename, data, content_type = stored
+        return web.Response(body=data, content_type=content_type or "application/octet-stream")
 
     def _mentions(self, message: dict[str, Any], guild: FakeGuild | None) -> None:
         content = message["content"]

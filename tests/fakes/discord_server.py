@@ -30,7 +30,7 @@ API_PREFIX = "/api/v10"
 DEFAULT_TOKEN = "fake-bot-token.FilmBot.e2e"
 DEFAULT_APPLICATION_ID = 1_200_000_000_000_000_001
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_UNAUTHENTICATED = re.compile(r"/(interactions|webhooks)/.*|/gateway")
+_UNAUTHENTICATED = re.compile(r"/(interactions|webhooks|attachments)/.*|/gateway")
 
 
 class FakeDiscord(InteractionDriver):

@@ -174,6 +174,21 @@ class Catalogue:
             entry["media_type"] = media
         return entry
 
+    def find(self, external_id: str, source: str, language: str) -> Title:
+        """The /find/{external_id} payload: titles whose external_ids carry the id."""
+        found: Title = {
+            "movie_results": [],
+            "person_results": [],
+            "tv_results": [],
+            "tv_episode_results": [],
+            "tv_season_results": [],
+        }
+        for media, record in self.titles():
+            if str((record.get("external_ids") or {}).get(source) or "") == external_id:
+                entry = self.list_entry(media, record, language, tag=True)
+                found[f"{media}_results"].append(entry)
+        return found
+
     def display_title(self, media: str, record: Title, language: str) -> str:
         """The (localised) title or name used for search matching."""
         localized = {**record, **self._translation(record, language)}

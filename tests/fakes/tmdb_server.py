@@ -39,6 +39,21 @@ NOT_FOUND = {
     "status_message": "The resource you requested could not be found.",
     "success": False,
 }
+INVALID_ID = {
+    "status_code": 6,
+    "status_message": "Invalid id: The pre-requisite id is invalid or not found.",
+    "success": False,
+}
+EXTERNAL_SOURCES = (
+    "imdb_id",
+    "facebook_id",
+    "instagram_id",
+    "tvdb_id",
+    "tiktok_id",
+    "twitter_id",
+    "wikidata_id",
+    "youtube_id",
+)
 INTERNAL_ERROR = {
     "status_code": 11,
     "status_message": "Internal error: Something went wrong, contact TMDb.",
@@ -324,6 +339,8 @@ class FakeTMDB:
                 )
         query = request.query
         language = query.get("language", "en-US")
+        if parts[:1] == ["find"] and query.get("external_source") not in EXTERNAL_SOURCES:
+            return web.json_response(INVALID_ID, status=404)
         body = self._dispatch(parts, query, language)
         if body is None:
             return web.json_response(NOT_FOUND, status=404)
@@ -338,6 +355,8 @@ class FakeTMDB:
             case ["genre", ("movie" | "tv") as media, "list"]:
                 genres = self.catalogue.genres[media]
                 return {"genres": genres.get(language, genres["en-US"])}
+            case ["find", external_id]:
+                return self.catalogue.find(external_id, query["external_source"], language)
             case ["search", ("multi" | "movie" | "tv") as kind]:
                 return self._search(kind, query, language)
             case ["trending", ("all" | "movie" | "tv") as media, ("day" | "week")]:

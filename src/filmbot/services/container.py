@@ -13,6 +13,7 @@ from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import Sessions, create_sessionmaker
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
+from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
@@ -55,6 +56,8 @@ class Services:
     privacy: PrivacyService
     recommendations: RecommendationService
     updates: UpdateStatus
+    imports: ImportService
+    exports: ExportService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -90,8 +93,16 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         privacy=PrivacyService(sessions, settings.guild_data_grace_days),
         recommendations=RecommendationService(sessions, tmdb, catalog, settings),
         updates=updates,
+        imports=build_imports(settings, sessions, tmdb),
+        exports=ExportService(sessions),
         redis=redis,
     )
+
+
+def build_imports(settings: Settings, sessions: Sessions, tmdb: TMDBClient) -> ImportService:
+    """The import service, with its share of the TMDB rate limit."""
+    budget = ImportBudget(tmdb.stats, settings.tmdb_rate_limit, settings.tmdb_rate_period)
+    return ImportService(sessions, tmdb, budget, settings.max_watchlist_items)
 
 
 def build_update_engine(services: Services, sender: NotificationSender) -> UpdateEngine:

@@ -20,6 +20,7 @@ from filmbot.tmdb._params import (
 )
 from filmbot.tmdb.cache import DatabaseTier, TMDBCache
 from filmbot.tmdb.errors import TMDBError, TMDBNotFound
+from filmbot.tmdb.find import ExternalSource, FindResults
 from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter
 from filmbot.tmdb.models import (
     ChangesPage,
@@ -179,6 +180,18 @@ class TMDBClient:
             if r.media_type != "person"
         ]
         return suggestions[:limit]
+
+    async def find_by_external_id(
+        self, external_id: str, source: ExternalSource, *, language: str | None = None
+    ) -> FindResults:
+        """Titles TMDB knows under another service's id (e.g. an IMDb `tt` id)."""
+        params = {"external_source": source, "language": language_param(language)}
+        path = f"/find/{external_id}"
+        return await self._fetcher.fetch(path, params, self.ttl, FindResults)
+
+    async def find_by_imdb_id(self, imdb_id: str, *, language: str | None = None) -> FindResults:
+        """The movie, show or episode with this IMDb id (`tt0133093`)."""
+        return await self.find_by_external_id(imdb_id, "imdb_id", language=language)
 
     # -- details --------------------------------------------------------------------------
 

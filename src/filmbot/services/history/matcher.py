@@ -1,0 +1,92 @@
+"""Find the TMDB title of each export line: by TMDB id, by IMDb id, else by title and year."""
+
+from __future__ import annotations
+
+import logging
+
+from filmbot.domain.history.matching import Candidate, choose, normalise_title
+from filmbot.domain.history.rows import HistoryRow, SkippedLine
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.services.history.budget import ImportBudget
+from filmbot.tmdb import TMDBClient, TMDBError, TMDBNotFound
+from filmbot.tmdb.models import TitlePage
+
+log = logging.getLogger(__name__)
+
+Match = tuple[TitleRef, str]
+
+
+class TitleMatcher:
+    """Resolve export lines to TMDB titles within an import's TMDB budget."""
+
+    def __init__(self, tmdb: TMDBClient, budget: ImportBudget, language: str | None = None) -> None:
+        self._tmdb = tmdb
+        self._budget = budget
+        self._language = language
+
+    async def match(self, row: HistoryRow) -> Match | SkippedLine:
+        """The title the line means, or the skipped line saying why there is none."""
+        if row.tmdb_id is not None:
+            return TitleRef(row.media_type or MediaType.MOVIE, row.tmdb_id), row.title
+        if row.imdb_id:
+            found = await self._by_imdb(row)
+            if found is not None:
+                return found
+        if row.episode or not row.title or row.title == row.imdb_id:
+            return SkippedLine(row.where, "TMDB does not know this IMDb id", row.label)
+        return await self._by_title(row)
+
+    async def _by_imdb(self, row: HistoryRow) -> Match | None:
+        imdb_id = row.imdb_id or ""
+        result = await self._budget.call(
+            lambda: self._tmdb.find_by_imdb_id(imdb_id, language=self._language)
+        )
+        ref = result.first_ref(prefer=row.media_type)
+        if ref is None:
+            return None
+        names = [r.display_title for r in result.movie_results if r.ref == ref]
+        names += [r.display_title for r in result.tv_results if r.ref == ref]
+        return ref, names[0] if names else row.title
+
+    async def _by_title(self, row: HistoryRow) -> Match | SkippedLine:
+        media = row.media_type or MediaType.MOVIE
+        queries = list(dict.fromkeys([row.title, normalise_title(row.title)]))
+        reason = "no TMDB title with that name and year"
+        for query in queries:
+            for year in dict.fromkeys([row.year, None]):
+                candidates = await self._search(media, query, year)
+                choice = choose(row.title, row.year, candidates)
+                if choice.ref is not None:
+                    title = next(c.title for c in candidates if c.ref == choice.ref)
+                    return choice.ref, title
+                if choice.tied:
+                    return SkippedLine(row.where, choice.reason, row.label)
+                reason = choice.reason
+        return SkippedLine(row.where, reason, row.label)
+
+    async def _search(self, media: MediaType, query: str, year: int | None) -> list[Candidate]:
+        if not query.strip():
+            return []
+        try:
+            page = await self._budget.call(lambda: self._page(media, query[:200], year))
+        except TMDBNotFound:
+            return []
+        return [
+            Candidate(
+                r.ref,
+                r.display_title,
+                r.original_title if r.media_type == "movie" else r.original_name,
+                r.year,
+            )
+            for r in page.results
+        ]
+
+    async def _page(self, media: MediaType, query: str, year: int | None) -> TitlePage:
+        if media is MediaType.TV:
+            return await self._tmdb.search_tv(
+                query, language=self._language, first_air_date_year=year
+            )
+        return await self._tmdb.search_movie(query, language=self._language, year=year)
+
+
+__all__ = ["Match", "TMDBError", "TitleMatcher"]
