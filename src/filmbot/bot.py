@@ -10,7 +10,7 @@ import discord
 from discord.ext import commands, tasks
 
 from filmbot.config import Settings
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import utcnow
 from filmbot.domain.models import Guild
 from filmbot.exts import FilmBotTree
 from filmbot.services.container import Services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -136,3 +137,20 @@ async def test_similarity_index_follows_new_and_deleted_ratings(
         await WatchlistRepository(session).delete_user(100)
     rebuilt = await recommender.communities.for_guild(CLUB)
     assert rebuilt.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 2
+
+
+async def test_cross_server_index_is_kept_when_a_member_rated_a_title_in_two_servers(
+    sessionmaker: Sessions,
+    tmdb: TMDBClient,
+    tmdb_settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    watchlist = WatchlistService(sessionmaker, 100)
+    await watchlist.rate(CLUB, ME, INCEPTION, 9)
+    await watchlist.rate(OTHER, ME, INCEPTION, 8)
+    recommender = service(sessionmaker, tmdb, tmdb_settings, recommend_cross_guild=True)
+    with caplog.at_level(logging.DEBUG, logger="filmbot.services.recommendations"):
+        await recommender.recommend(CLUB, ME)
+        await recommender.recommend(CLUB, ME)
+    rebuilt = [r for r in caplog.records if r.getMessage().startswith("Rebuilt the similarity")]
+    assert rebuilt == []

@@ -86,8 +86,10 @@ async def test_fake_tmdb_counts_429s_when_a_client_ignores_the_limit(fake_tmdb: 
             *(tmdb.get_movie(i) for i in (603, 27205, 157336, 329865, 335984, 438631, 693134)),
             return_exceptions=True,
         )
-    assert fake_tmdb.rate_limited_responses == 2
-    assert sum(isinstance(r, Exception) for r in results) == 2
+    # 7 requests at once against 5 per window: 2 refused (fewer only if the machine is so
+    # slow that the window passes while they are being sent).
+    assert 1 <= fake_tmdb.rate_limited_responses <= 2
+    assert sum(isinstance(r, Exception) for r in results) == fake_tmdb.rate_limited_responses
 
 
 async def test_redis_limiter_shares_one_budget_between_processes(
@@ -134,7 +136,7 @@ async def test_a_429_lowers_the_allowance_of_every_process_sharing_redis(redis: 
         lowered = await second.current_limit()
     finally:
         await redis.delete(f"{key}:requests", f"{key}:state")
-    assert lowered == pytest.approx(20, abs=0.01)
+    assert lowered == pytest.approx(20, abs=0.5)  # halved once, then recovering 0.04/s
 
 
 async def test_processes_sharing_redis_meet_a_lower_real_limit_with_a_few_429s(

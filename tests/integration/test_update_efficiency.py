@@ -130,6 +130,7 @@ async def test_snapshots_of_titles_nobody_follows_any_more_are_forgotten(
         w.clock.advance(hours=6)
         await engine.run_cycle()
     async with sessionmaker() as session:
-        stored = await SnapshotRepository(session).of_scope(ALL_GUILDS)
+        batches = SnapshotRepository(session).scope_batches(ALL_GUILDS)
+        stored = {ref for batch in [b async for b in batches] for ref, _ in batch}
     assert FILMS[0] not in stored
     assert set(stored) == set(FILMS[1:] + SHOWS)

@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from filmbot.db.base import Base
-from filmbot.db.types import UTCDateTime, utcnow
+from filmbot.db.types import UTCDateTime
+from filmbot.domain.clock import utcnow
 from filmbot.domain.models import MediaType
 
 MEDIA_TYPE = Enum(

@@ -154,8 +154,15 @@ def _tmdb_limiter(settings: Settings, redis: Redis | None) -> RateLimiter:
     local = LocalRateLimiter(settings.tmdb_rate_limit, settings.tmdb_rate_period)
     if redis is None:
         return local
+    # A request holds its place until answered; a place older than this is taken to be
+    # left by a process that died. No request outlives its timeout, so twice that is safe.
+    longest = max(30.0, 2 * settings.tmdb_timeout_seconds)
     return RedisRateLimiter(
-        redis, settings.tmdb_rate_limit, settings.tmdb_rate_period, fallback=local
+        redis,
+        settings.tmdb_rate_limit,
+        settings.tmdb_rate_period,
+        fallback=local,
+        longest_request=longest,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
 from filmbot.db.session import Sessions
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import utcnow
 from filmbot.domain.models import WatchlistItem
 
 log = logging.getLogger(__name__)

@@ -106,7 +106,7 @@ class CommunityIndexes:
             async with self._sessions() as session:
                 repo = RatingRepository(session)
                 changed = await repo.community_since(scope, entry.seen_until)
-                total = await repo.count(scope)
+                total = await repo.rated_pairs(scope)
             entry.index.apply((user_id, ref, score) for user_id, ref, score, _ in changed)
             if changed:
                 entry.seen_until = max(entry.seen_until or changed[-1][3], changed[-1][3])

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import GuildRow
 from filmbot.db.repositories._integrity import guarded
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import utcnow
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.models import Guild, SubscribePermission
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import RatingRow, WatchlistRow
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import utcnow
 from filmbot.domain.history.rows import MatchedEntry, Outcome
 
 MAX_REVIEW_LENGTH = 2000

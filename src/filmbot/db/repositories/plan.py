@@ -32,14 +32,10 @@ class PlanRepository:
         query = select(GuildRow).where(*_taking_part())
         return [to_guild(row) for row in await self._session.scalars(query)]
 
-    async def active_subscriptions(self) -> list[SubscriptionLine]:
-        """Return subscriptions of guilds with auto-update on that the bot has not left."""
-        return [line async for batch in self.active_subscription_batches() for line in batch]
-
     async def active_subscription_batches(
         self, size: int = BATCH
     ) -> AsyncIterator[list[SubscriptionLine]]:
-        """Stream `active_subscriptions` in batches, letting other tasks run between them."""
+        """Stream the subscriptions of guilds with auto-update on that the bot has not left."""
         sub = SubscriptionRow
         query = (
             select(

@@ -27,14 +27,6 @@ class SnapshotRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def of_scope(self, scope: str) -> dict[TitleRef, StoredSnapshot]:
-        """Return every stored snapshot of the scope."""
-        row = TitleSnapshotRow
-        query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
-            row.scope == scope
-        )
-        return _by_ref(await self._session.execute(query))
-
     async def scope_batches(
         self, scope: str, size: int = BATCH
     ) -> AsyncIterator[list[tuple[TitleRef, StoredSnapshot]]]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from filmbot.db.models import SubscriptionRow
 from filmbot.db.repositories._integrity import guarded
 from filmbot.db.repositories.changes import SUBSCRIPTIONS, ChangeCounters
-from filmbot.domain.models import MediaType, Subscription, TitleRef
+from filmbot.domain.models import Subscription, TitleRef
 
 
 def to_subscription(row: SubscriptionRow) -> Subscription:
@@ -134,12 +134,6 @@ class SubscriptionRepository:
         if guild_ids is not None:
             query = query.where(SubscriptionRow.guild_id.in_(list(guild_ids)))
         return [to_subscription(row) for row in await self._session.scalars(query)]
-
-    async def distinct_titles(self) -> list[TitleRef]:
-        """Return each subscribed title once."""
-        query = select(SubscriptionRow.media_type, SubscriptionRow.tmdb_id).distinct()
-        rows = await self._session.execute(query)
-        return [TitleRef(MediaType(m), int(t)) for m, t in rows]
 
     async def mark_missing(self, ref: TitleRef, missing: bool = True) -> None:
         """Flag every subscription to a title that TMDB no longer has."""

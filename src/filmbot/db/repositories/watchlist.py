@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import RatingRow, WatchlistRow
 from filmbot.db.repositories._integrity import guarded
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import utcnow
 from filmbot.domain.errors import LimitReachedError, NotFoundError
 from filmbot.domain.models import MediaType, Priority, Rating, TitleRef, WatchlistItem
 
@@ -257,6 +257,18 @@ class RatingRepository:
             query = query.where(RatingRow.updated_at >= since)
         rows = await self._session.execute(query)
         return [(int(u), TitleRef(MediaType(m), int(t)), int(s), w) for u, m, t, s, w in rows]
+
+    async def rated_pairs(self, guild_id: int | None) -> int:
+        """Count distinct (member, title) ratings, of one guild or across all guilds.
+
+        Across guilds a member who rated a title in two servers counts once, as the
+        cross-server similarity index holds one rating per member and title.
+        """
+        if guild_id is not None:
+            return await self.count(guild_id)
+        rated = select(RatingRow.user_id, RatingRow.media_type, RatingRow.tmdb_id).distinct()
+        total = await self._session.scalar(select(func.count()).select_from(rated.subquery()))
+        return int(total or 0)
 
     async def count(self, guild_id: int | None = None) -> int:
         """Count ratings, of one guild or of all."""

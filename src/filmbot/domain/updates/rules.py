@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from filmbot.domain.limits import clip
 from filmbot.domain.models import MediaType
 from filmbot.domain.updates.events import EventKind, GuildPrefs, UpdateEvent
 from filmbot.domain.updates.snapshot import EpisodeInfo, ReleaseType, TitleSnapshot
@@ -265,13 +266,5 @@ def _episode_label(episode: EpisodeInfo) -> str:
 
 def _episode_detail(episode: EpisodeInfo) -> str:
     """Return the episode name and a clipped overview."""
-    parts = [part for part in (episode.name, _clip(episode.overview)) if part]
+    parts = [part for part in (episode.name, clip(episode.overview, DETAIL_LIMIT)) if part]
     return "\n".join(parts)
-
-
-def _clip(text: str) -> str:
-    """Shorten text to DETAIL_LIMIT characters at a word boundary."""
-    text = text.strip()
-    if len(text) <= DETAIL_LIMIT:
-        return text
-    return text[: DETAIL_LIMIT - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, cast
 
 from discord.ext import commands
 
-from filmbot.db.types import utcnow
 from filmbot.discord_rest import DiscordNotificationSender
+from filmbot.domain.clock import utcnow
 from filmbot.services.container import build_update_engine
 from filmbot.services.updates import UpdateScheduler
 

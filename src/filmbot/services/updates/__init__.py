@@ -1,5 +1,6 @@
 """The update engine: detect releases and episodes of followed titles and deliver each once."""
 
+from filmbot.domain.clock import Clock
 from filmbot.services.updates.engine import UpdateEngine
 from filmbot.services.updates.plan import GuildFilter
 from filmbot.services.updates.report import CycleReport
@@ -11,7 +12,7 @@ from filmbot.services.updates.sources import (
     TMDBTitleSource,
     title_source,
 )
-from filmbot.services.updates.status import Clock, UpdateStatus
+from filmbot.services.updates.status import UpdateStatus
 
 __all__ = [
     "ALL_GUILDS",

@@ -27,7 +27,7 @@ from filmbot.db.repositories.plan import PlanRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
 from filmbot.db.session import Sessions, retrying
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import CycleState
 from filmbot.services.notifications import NotificationSender
@@ -44,7 +44,7 @@ from filmbot.services.updates.plan import (
 from filmbot.services.updates.report import CycleReport
 from filmbot.services.updates.shards import ALL_GUILDS
 from filmbot.services.updates.sources import TitleSource, run_bounded
-from filmbot.services.updates.status import Clock, UpdateStatus
+from filmbot.services.updates.status import UpdateStatus
 from filmbot.services.updates.writer import LedgerWriter
 from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 

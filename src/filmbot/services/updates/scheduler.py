@@ -15,8 +15,8 @@ import logging
 import time
 from datetime import timedelta
 
+from filmbot.domain.clock import Clock
 from filmbot.services.updates.engine import UpdateEngine
-from filmbot.services.updates.status import Clock
 
 log = logging.getLogger(__name__)
 

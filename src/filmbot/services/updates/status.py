@@ -5,19 +5,16 @@ Read-only, so /stats and /subscriptions can use it without an engine or a Discor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.session import Sessions
-from filmbot.db.types import utcnow
+from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import Guild, Subscription, TitleRef
 from filmbot.domain.updates import GuildPrefs, TitleSnapshot, next_notification_hint
 from filmbot.services.updates.report import CycleReport
 from filmbot.services.updates.shards import ALL_GUILDS
-
-Clock = Callable[[], datetime]
 
 
 class UpdateStatus:
