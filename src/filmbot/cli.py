@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 import time
@@ -11,15 +10,11 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from filmbot import __version__, cli_updates
-from filmbot.cli_database import (
-    EXIT_DATABASE,
-    DatabaseUnavailable,
-    open_database,
-    prove_writable,
-)
 from filmbot.config import Settings, SettingsError, load_settings
-from filmbot.db import migrate
 from filmbot.log import LogDirError, setup_logging
+
+# The database, Discord and TMDB modules are imported by the subcommands that use them, so
+# `filmbot healthcheck` (run by Docker every minute) starts in a fraction of a second.
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command != "doctor":  # doctor reports it among its other checks
             print(f"filmbot: {exc}", file=sys.stderr)
             return EXIT_CONFIG
+    if args.command == "healthcheck":
+        return healthcheck(settings)
     handler = _handler(args)
+    import asyncio
+
+    from filmbot.cli_database import EXIT_DATABASE, DatabaseUnavailable
+
     try:
         return asyncio.run(handler(settings))
     except DatabaseUnavailable as exc:
@@ -88,8 +89,6 @@ def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, An
         return cli_updates.check_updates_once
     if args.command == "run":
         return lambda settings: run(settings, dry_run=args.dry_run)
-    if args.command == "healthcheck":
-        return healthcheck
     if args.command == "doctor":
         from filmbot.doctor import run_doctor
 
@@ -103,6 +102,9 @@ def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, An
 
 async def run(settings: Settings, *, dry_run: bool = False) -> int:
     """Migrate, then start the bot (or, with dry_run, say what would start)."""
+    from filmbot.cli_database import open_database, prove_writable
+    from filmbot.db import migrate
+
     async with open_database(settings) as engine:
         before = await migrate.current(engine)
         await migrate.upgrade(engine)
@@ -127,7 +129,7 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     return await run_bot(settings)
 
 
-async def healthcheck(settings: Settings) -> int:
+def healthcheck(settings: Settings) -> int:
     """Exit 0 when HEALTH_FILE was touched within the last two minutes."""
     if settings.health_file is None:
         print("HEALTH_FILE is not set", file=sys.stderr)
@@ -145,6 +147,9 @@ async def healthcheck(settings: Settings) -> int:
 
 async def db_upgrade(settings: Settings, revision: str) -> int:
     """Upgrade the database."""
+    from filmbot.cli_database import open_database
+    from filmbot.db import migrate
+
     async with open_database(settings) as engine:
         await migrate.upgrade(engine, revision)
         print(f"database at {await migrate.current(engine)}")
@@ -153,6 +158,9 @@ async def db_upgrade(settings: Settings, revision: str) -> int:
 
 async def db_downgrade(settings: Settings, revision: str) -> int:
     """Downgrade the database."""
+    from filmbot.cli_database import open_database
+    from filmbot.db import migrate
+
     async with open_database(settings) as engine:
         await migrate.downgrade(engine, revision)
         print(f"database at {await migrate.current(engine) or 'base'}")
@@ -161,6 +169,9 @@ async def db_downgrade(settings: Settings, revision: str) -> int:
 
 async def db_current(settings: Settings) -> int:
     """Print the current revision and the head."""
+    from filmbot.cli_database import open_database
+    from filmbot.db import migrate
+
     async with open_database(settings) as engine:
         revision = await migrate.current(engine)
     head = migrate.head_revision()

@@ -1,22 +1,23 @@
-"""`filmbot check-updates --once`: one update cycle over Discord's REST API, then exit."""
+"""`filmbot check-updates --once`: one update cycle over Discord's REST API, then exit.
+
+The database, Discord and TMDB modules are imported when the command runs, not when the
+CLI builds its parser, so other subcommands (the health check above all) start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from filmbot.cli_database import open_database
 from filmbot.config import Settings, SettingsError
-from filmbot.db import migrate
-from filmbot.discord_rest import DiscordNotificationSender, DiscordTokenRejected, rest_client
-from filmbot.domain.errors import DatabaseUnavailableError
-from filmbot.services.container import Services, build_services, build_update_engine
-from filmbot.services.updates import CycleReport
-from filmbot.tmdb import TMDBAuthError, TMDBError
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from filmbot.services.container import Services
+    from filmbot.services.updates import CycleReport
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,12 @@ async def check_updates_once(settings: Settings) -> int:
     except SettingsError as exc:
         print(f"filmbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    from filmbot.cli_database import open_database
+    from filmbot.db import migrate
+    from filmbot.discord_rest import DiscordTokenRejected
+    from filmbot.domain.errors import DatabaseUnavailableError
+    from filmbot.tmdb import TMDBAuthError
+
     async with open_database(settings) as database:
         try:
             await migrate.upgrade(database)
@@ -79,6 +86,9 @@ async def check_updates_once(settings: Settings) -> int:
 
 
 async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
+    from filmbot.discord_rest import DiscordNotificationSender, rest_client
+    from filmbot.services.container import build_services, build_update_engine
+
     services = build_services(settings, database)
     try:
         await _check_tmdb_credentials(services)
@@ -91,6 +101,8 @@ async def _run_cycle(settings: Settings, database: AsyncEngine) -> CycleReport:
 
 async def _check_tmdb_credentials(services: Services) -> None:
     """Raise TMDBAuthError for rejected credentials; an unreachable TMDB is left to the cycle."""
+    from filmbot.tmdb import TMDBAuthError, TMDBError
+
     try:
         await services.tmdb.check_credentials()
     except TMDBAuthError:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from filmbot.domain.updates import (
+from filmbot.domain.windows import (
     DEFAULT_EPISODE_NOTIFY_DAYS,
     DEFAULT_RELEASE_NOTIFY_DAYS,
     DEFAULT_UPCOMING_NOTIFY_DAYS,

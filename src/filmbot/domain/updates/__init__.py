@@ -7,9 +7,6 @@ from filmbot.domain.updates.evaluate import (
     title_removed_event,
 )
 from filmbot.domain.updates.events import (
-    DEFAULT_EPISODE_NOTIFY_DAYS,
-    DEFAULT_RELEASE_NOTIFY_DAYS,
-    DEFAULT_UPCOMING_NOTIFY_DAYS,
     RELEASE_FLAG_KINDS,
     UPDATE_FLAG_KINDS,
     EventKind,
@@ -36,6 +33,11 @@ from filmbot.domain.updates.snapshot import (
     ReleaseType,
     TitleSnapshot,
     snapshot_from_tmdb,
+)
+from filmbot.domain.windows import (
+    DEFAULT_EPISODE_NOTIFY_DAYS,
+    DEFAULT_RELEASE_NOTIFY_DAYS,
+    DEFAULT_UPCOMING_NOTIFY_DAYS,
 )
 
 __all__ = [

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.guild_settings import parse_region, parse_timezone
 from filmbot.domain.models import Guild, TitleRef
+from filmbot.domain.windows import (
+    DEFAULT_EPISODE_NOTIFY_DAYS,
+    DEFAULT_RELEASE_NOTIFY_DAYS,
+    DEFAULT_UPCOMING_NOTIFY_DAYS,
+)
 
 log = logging.getLogger(__name__)
-
-# The default notification windows, in days (the NOTIFY_DAYS settings start from these).
-DEFAULT_RELEASE_NOTIFY_DAYS = 3
-DEFAULT_EPISODE_NOTIFY_DAYS = 2
-DEFAULT_UPCOMING_NOTIFY_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
