@@ -71,7 +71,9 @@ def _report_outages(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _on_error(context: Any) -> None:
-        if context.is_pre_ping:
+        # A cancelled task (shutdown, a timeout) must stay cancelled: SQLAlchemy reports the
+        # CancelledError here as a lost connection, which is no outage.
+        if context.is_pre_ping or not isinstance(context.original_exception, Exception):
             return
         if context.connection is None or context.is_disconnect:
             reason = context.original_exception
