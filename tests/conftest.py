@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from filmbot.db import migrate
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from tests.databases import BACKENDS, in_ci, require_service, throwaway_database
+from tests.fakes.tmdb_examples import openapi_file
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-OPENAPI = Path(
-    os.environ.get("FILMBOT_TEST_OPENAPI")
-    or REPOSITORY.parent / "shared" / "data" / "tmdb-openapi" / "tmdb-api-v3.json"
-)
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
 REDIS_KEY_PATTERNS = ("tmdb:*", "filmbot:*")
@@ -60,12 +55,13 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture(scope="session")
 def openapi() -> dict[str, Any]:
     """TMDB's OpenAPI description, found next to the repository (required in CI)."""
-    if not OPENAPI.is_file():
-        message = f"TMDB's OpenAPI description is not at {OPENAPI}"
+    spec_file = openapi_file()
+    if not spec_file.is_file():
+        message = f"TMDB's OpenAPI description is not at {spec_file}"
         if in_ci():
             pytest.fail(f"{message}; CI=true requires it")
         pytest.skip(f"{message}; put it there or name it in FILMBOT_TEST_OPENAPI")
-    spec: dict[str, Any] = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    spec: dict[str, Any] = json.loads(spec_file.read_text(encoding="utf-8"))
     return spec
 
 
