@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,22 @@ REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
 REDIS_KEY_PATTERNS = ("tmdb:*", "filmbot:*")
 
 pytest_plugins = ["tests.fakes.plugin_discord", "tests.fakes.plugin_tmdb"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logging() -> Iterator[None]:
+    """Remove handlers a test installed (setup_logging through main()) when it ends.
+
+    A console handler bound to the test's captured stderr would otherwise outlive the capture
+    and fail with "I/O operation on closed file" in every later test that logs.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
 
 
 @pytest.fixture(params=BACKENDS)

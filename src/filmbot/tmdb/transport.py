@@ -123,24 +123,35 @@ class TMDBTransport:
         loop = asyncio.get_running_loop()
         deadline = math.inf  # starts once the limiter admits the first try
         retry = 0
+        last: _Retryable | None = None
         while True:
             try:
                 async with self.limiter.request():
                     deadline = min(deadline, loop.time() + self.policy.deadline)
-                    answer = await self._attempt(path, params, deadline - loop.time())
+                    remaining = deadline - loop.time()
+                    if last is not None and remaining <= 0:
+                        # The limiter held this retry past the deadline: the fault that
+                        # caused the retry is the one to report, not a zero-length timeout.
+                        raise self._give_up(path, retry, last)
+                    answer = await self._attempt(path, params, remaining)
                 return self._interpret(path, *answer)
             except _Retryable as failure:
                 if failure.rate_limited:
                     await self.limiter.rate_limited()
+                last = failure
                 retry += 1
                 delay = self._delay(failure, retry)
                 if retry > self.policy.max_retries or loop.time() + delay >= deadline:
-                    message = _give_up_message(path, retry, failure)
-                    log.warning("Giving up: %s", message)
-                    raise TMDBUnavailable(message) from None
+                    raise self._give_up(path, retry, failure) from None
                 self.stats.retries += 1
                 log.info("TMDB %s: %s; retry %s in %.2fs", path, failure.reason, retry, delay)
                 await asyncio.sleep(delay)
+
+    @staticmethod
+    def _give_up(path: str, attempts: int, failure: _Retryable) -> TMDBUnavailable:
+        message = _give_up_message(path, attempts, failure)
+        log.warning("Giving up: %s", message)
+        return TMDBUnavailable(message)
 
     def _delay(self, failure: _Retryable, retry: int) -> float:
         if failure.retry_after is not None:
