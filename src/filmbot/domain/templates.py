@@ -63,57 +63,33 @@ _EVENT_KINDS = {
 }
 
 # What the preview of each kind fills in.
+_FILM_SAMPLE = {
+    "title": "Dune: Part Two",
+    "year": "2024",
+    "date": "Friday 1 March 2024",
+    "url": "https://www.themoviedb.org/movie/693134",
+}
+_SHOW_SAMPLE = {
+    "title": "Severance",
+    "year": "2022",
+    "date": "Friday 17 January 2025",
+    "network": "Apple TV+",
+    "status": "Returning Series",
+    "url": "https://www.themoviedb.org/tv/95396",
+}
+_EPISODE_SAMPLE = {
+    **_SHOW_SAMPLE,
+    "season": "2",
+    "episode": "1",
+    "episode_title": "Hello, Ms. Cobel",
+}
 SAMPLE_VALUES: Mapping[TemplateKind, Mapping[str, str]] = {
-    TemplateKind.RELEASE: {
-        "title": "Dune: Part Two",
-        "year": "2024",
-        "date": "Friday 1 March 2024",
-        "status": "Released",
-        "url": "https://www.themoviedb.org/movie/693134",
-    },
-    TemplateKind.UPCOMING: {
-        "title": "Dune: Part Two",
-        "year": "2024",
-        "date": "Friday 1 March 2024",
-        "status": "Post Production",
-        "url": "https://www.themoviedb.org/movie/693134",
-    },
-    TemplateKind.NEW_EPISODE: {
-        "title": "Severance",
-        "year": "2022",
-        "date": "Friday 17 January 2025",
-        "season": "2",
-        "episode": "1",
-        "episode_title": "Hello, Ms. Cobel",
-        "network": "Apple TV+",
-        "status": "Returning Series",
-        "url": "https://www.themoviedb.org/tv/95396",
-    },
-    TemplateKind.EPISODE_AIRED: {
-        "title": "Severance",
-        "year": "2022",
-        "date": "Friday 17 January 2025",
-        "season": "2",
-        "episode": "1",
-        "episode_title": "Hello, Ms. Cobel",
-        "network": "Apple TV+",
-        "status": "Returning Series",
-        "url": "https://www.themoviedb.org/tv/95396",
-    },
-    TemplateKind.STATUS: {
-        "title": "Severance",
-        "year": "2022",
-        "date": "Friday 17 January 2025",
-        "network": "Apple TV+",
-        "status": "Ended",
-        "url": "https://www.themoviedb.org/tv/95396",
-    },
-    TemplateKind.REMOVED: {
-        "title": "Dune: Part Two",
-        "year": "2024",
-        "date": "Friday 1 March 2024",
-        "url": "https://www.themoviedb.org/movie/693134",
-    },
+    TemplateKind.RELEASE: {**_FILM_SAMPLE, "status": "Released"},
+    TemplateKind.UPCOMING: {**_FILM_SAMPLE, "status": "Post Production"},
+    TemplateKind.NEW_EPISODE: _EPISODE_SAMPLE,
+    TemplateKind.EPISODE_AIRED: _EPISODE_SAMPLE,
+    TemplateKind.STATUS: {**_SHOW_SAMPLE, "status": "Ended"},
+    TemplateKind.REMOVED: _FILM_SAMPLE,
 }
 
 
