@@ -39,12 +39,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
-    with op.batch_alter_table("update_deliveries", schema=None) as batch_op:
-        batch_op.drop_column("channel_id")
-    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
-        batch_op.drop_column("channel_id")
-    with op.batch_alter_table("guilds", schema=None) as batch_op:
-        batch_op.drop_column("notification_templates")
-        batch_op.drop_column("tv_channel_id")
-        batch_op.drop_column("movie_channel_id")
+    """Revert this revision.
+
+    Columns are dropped in place (SQLite 3.35 and later can): rebuilding `guilds` the way a
+    batch operation does on SQLite would cascade-delete every row that references it.
+    """
+    for table, column in (
+        ("update_deliveries", "channel_id"),
+        ("subscriptions", "channel_id"),
+        ("guilds", "notification_templates"),
+        ("guilds", "tv_channel_id"),
+        ("guilds", "movie_channel_id"),
+    ):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        else:
+            op.drop_column(table, column)
