@@ -183,3 +183,22 @@ async def test_the_servers_template_is_the_content_above_the_embeds(
     assert film.allowed_mentions == {"parse": [], "roles": [ROLE]}
     assert show.content == "S1E2 of The Show on HBO"
     assert show.allowed_mentions == {"parse": [], "roles": [ROLE]}
+
+
+async def test_films_refused_by_a_broken_movie_channel_follow_the_route_once_it_is_changed(
+    sessionmaker: Sessions,
+) -> None:
+    async with world(sessionmaker) as w:
+        w.dated_film()
+        await w.follow(FILM, movie_channel_id=FILMS)
+        w.sender.failures[FILMS] = ChannelUnavailable("Unknown Channel (HTTP 404, code 10003)")
+        engine = w.engine()
+        refused = await engine.run_cycle()
+        await w.guild(movie_channel_id=OWN)
+        w.clock.advance(hours=1)
+        rerouted = await engine.run_cycle()
+        [row] = await w.ledger()
+
+    assert (refused.failed, refused.pending, rerouted.delivered) == (1, 1, 1)
+    assert channels_of(w) == {OWN: ["The Film is out in US"]}
+    assert (row.status, row.channel_id) == ("delivered", OWN)

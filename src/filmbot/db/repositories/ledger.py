@@ -232,20 +232,29 @@ class LedgerRepository:
         """Mark claimed rows as refused for good by Discord."""
         return await self._finish(ids, token, _FAILED, last_error=error[:ERROR_LENGTH])
 
-    async def release(self, ids: Sequence[int], token: str, error: str | None) -> None:
+    async def release(
+        self, ids: Sequence[int], token: str, error: str | None, *, unclaim: bool = False
+    ) -> None:
         """End the lease on a message's rows after a failed send so a later pass retries them.
 
         The rows keep `token` as their claim so that the retry sends them as the same
         message, with the same nonce, whatever else became pending meanwhile (a send that
-        timed out may have reached Discord).
+        timed out may have reached Discord). With `unclaim` (Discord refused the channel,
+        so nothing was posted) they drop the claim and its channel, and are routed afresh.
         """
         if not ids:
             return
         row = UpdateDeliveryRow
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "last_error": error[:ERROR_LENGTH] if error else None,
+        }
+        if unclaim:
+            values.update(claimed_by=None, channel_id=None)
         await self._session.execute(
             update(row)
             .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
-            .values(claimed_until=None, last_error=error[:ERROR_LENGTH] if error else None)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 

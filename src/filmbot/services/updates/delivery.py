@@ -272,7 +272,9 @@ class Deliverer:
             rows = [row for row in rows if row.id in won]
             [(message, _)] = render(rows)
         message = replace(message, nonce=message_nonce(guild.id, rows))
-        return await self._send_one(guild, channel_id, message, won, token=token, run=run)
+        return await self._send_one(
+            guild, channel_id, message, won, token=token, run=run, fresh=previous is None
+        )
 
     async def _send_one(
         self,
@@ -283,8 +285,14 @@ class Deliverer:
         *,
         token: str,
         run: Round,
+        fresh: bool,
     ) -> DeliveryError | None:
-        """Send one claimed message; return an error when the channel's other rows must wait."""
+        """Send one claimed message; return an error when the channel's other rows must wait.
+
+        A first attempt that Discord refuses for its channel posted nothing, so its rows give
+        up the claim and follow the routing again (a fixed route reaches them); a message
+        left in flight keeps its claim and channel, as it may be posted there already.
+        """
         try:
             async with self._leases.held(ids, token):
                 sent = await self._sender.send(channel_id, message)
@@ -298,7 +306,8 @@ class Deliverer:
             )
             return None
         except DeliveryError as exc:
-            await self._release(ids, token, exc.reason)
+            unclaim = fresh and isinstance(exc, ChannelUnavailable)
+            await self._release(ids, token, exc.reason, unclaim=unclaim)
             await self._failed(guild, channel_id, exc, run.tally, len(ids))
             return exc
         await run.marker.mark(ids, sent.message_id, token)
@@ -324,8 +333,13 @@ class Deliverer:
         else:
             log.warning("Guild %s: update delivery will be retried: %s", guild.id, exc.reason)
 
-    async def _release(self, ids: list[int], token: str, error: str | None) -> None:
-        await retrying(self._sessionmaker, lambda s: LedgerRepository(s).release(ids, token, error))
+    async def _release(
+        self, ids: list[int], token: str, error: str | None, *, unclaim: bool = False
+    ) -> None:
+        await retrying(
+            self._sessionmaker,
+            lambda s: LedgerRepository(s).release(ids, token, error, unclaim=unclaim),
+        )
 
     async def _without_channels(self, guilds: list[Guild]) -> list[int]:
         """The guilds that set no channel at all, not even for one subscription."""
