@@ -55,6 +55,9 @@ class GuildRow(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    movie_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    tv_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    notification_templates: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     subscriptions: Mapped[list[SubscriptionRow]] = relationship(
         back_populates="guild", cascade="all, delete-orphan", passive_deletes=True
@@ -85,6 +88,7 @@ class SubscriptionRow(Base):
     notify_release: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_update: Mapped[bool] = mapped_column(Boolean, default=True)
     title_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
     guild: Mapped[GuildRow] = relationship(back_populates="subscriptions")
 
@@ -190,6 +194,7 @@ class UpdateDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ChangeCounterRow(Base):

@@ -18,6 +18,7 @@ from filmbot.services.notifications import NotificationSender
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
+from filmbot.services.templates import TemplateService
 from filmbot.services.updates import (
     UpdateEngine,
     UpdateStatus,
@@ -58,6 +59,7 @@ class Services:
     updates: UpdateStatus
     imports: ImportService
     exports: ExportService
+    templates: TemplateService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -95,6 +97,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         updates=updates,
         imports=build_imports(settings, sessions, tmdb),
         exports=ExportService(sessions),
+        templates=TemplateService(sessions),
         redis=redis,
     )
 

@@ -29,12 +29,16 @@ ERROR_LENGTH = 300
 
 
 class PendingDelivery(NamedTuple):
-    """A pending ledger row as delivery sees it: its guild, its event and its claim, if any."""
+    """A pending ledger row as delivery sees it: its guild, its event and its claim, if any.
+
+    `channel_id` is where its last claim sent it (None when never claimed).
+    """
 
     guild_id: int
     delivery: ClaimedDelivery
     claimed_by: str | None
     claimed_until: datetime | None
+    channel_id: int | None = None
 
 
 class LedgerRepository:
@@ -124,13 +128,14 @@ class LedgerRepository:
                     row.payload,
                     row.claimed_by,
                     row.claimed_until,
+                    row.channel_id,
                 )
                 .where(row.guild_id.in_(chunk), row.status == _PENDING, row.expires_at > now)
                 .order_by(row.guild_id, row.id)
             )
-            for g, i, m, t, k, e, p, by, until in await self._session.execute(query):
+            for g, i, m, t, k, e, p, by, until, channel in await self._session.execute(query):
                 delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
-                found.append(PendingDelivery(int(g), delivery, by, until))
+                found.append(PendingDelivery(int(g), delivery, by, until, channel))
         return found
 
     async def claim(
@@ -140,8 +145,13 @@ class LedgerRepository:
         token: str,
         now: datetime,
         until: datetime,
+        *,
+        channel_id: int | None = None,
     ) -> list[int]:
         """Claim one message's rows for `token` until the lease ends; return the ids won.
+
+        `channel_id` records where the message goes, so that a retry of the same group
+        goes to the same channel.
 
         `previous` is the claim the rows are expected to carry: None for rows never sent,
         or the expired claim of a message a crashed run had in flight (so that it is
@@ -156,7 +166,12 @@ class LedgerRepository:
         result = await self._session.execute(
             update(row)
             .where(row.id.in_(wanted), row.status == _PENDING, held_before, _unclaimed(now))
-            .values(claimed_by=token, claimed_until=until, attempts=row.attempts + 1)
+            .values(
+                claimed_by=token,
+                claimed_until=until,
+                attempts=row.attempts + 1,
+                channel_id=channel_id,
+            )
             .execution_options(synchronize_session=False)
         )
         if int(result.rowcount) == len(wanted):  # type: ignore[attr-defined]
@@ -217,20 +232,29 @@ class LedgerRepository:
         """Mark claimed rows as refused for good by Discord."""
         return await self._finish(ids, token, _FAILED, last_error=error[:ERROR_LENGTH])
 
-    async def release(self, ids: Sequence[int], token: str, error: str | None) -> None:
+    async def release(
+        self, ids: Sequence[int], token: str, error: str | None, *, unclaim: bool = False
+    ) -> None:
         """End the lease on a message's rows after a failed send so a later pass retries them.
 
         The rows keep `token` as their claim so that the retry sends them as the same
         message, with the same nonce, whatever else became pending meanwhile (a send that
-        timed out may have reached Discord).
+        timed out may have reached Discord). With `unclaim` (Discord refused the channel,
+        so nothing was posted) they drop the claim and its channel, and are routed afresh.
         """
         if not ids:
             return
         row = UpdateDeliveryRow
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "last_error": error[:ERROR_LENGTH] if error else None,
+        }
+        if unclaim:
+            values.update(claimed_by=None, channel_id=None)
         await self._session.execute(
             update(row)
             .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
-            .values(claimed_until=None, last_error=error[:ERROR_LENGTH] if error else None)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 

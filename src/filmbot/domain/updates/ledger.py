@@ -113,6 +113,7 @@ def event_payload(event: UpdateEvent) -> dict[str, Any]:
         "event_date": event.event_date.isoformat(),
         "due_from": event.due_from.isoformat(),
         "due_until": event.due_until.isoformat(),
+        "facts": dict(event.facts),
     }
 
 
@@ -129,4 +130,12 @@ def event_from_ledger(ref: TitleRef, kind: str, key: str, payload: dict[str, Any
         headline=str(payload.get("headline", "")),
         detail=str(payload.get("detail", "")),
         poster_path=payload.get("poster_path"),
+        facts=_facts(payload.get("facts")),
     )
+
+
+def _facts(stored: object) -> tuple[tuple[str, str], ...]:
+    """Read the stored facts; rows written before templates have none."""
+    if not isinstance(stored, dict):
+        return ()
+    return tuple((str(name), str(text)) for name, text in sorted(stored.items()))
