@@ -37,6 +37,7 @@ from filmbot.services.notifications import (
     NotificationSender,
     build_messages,
 )
+from filmbot.services.updates.buttons import with_notify_me_buttons
 from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,8 @@ class Deliverer:
         display = GuildDisplay(guild.notification_role_id, guild.timezone)
 
         def render(group: list[ClaimedDelivery]) -> list[tuple[NotificationMessage, list[int]]]:
-            return build_messages(_events(group), display, self._image_url)
+            events = _events(group)
+            return with_notify_me_buttons(build_messages(events, display, self._image_url), events)
 
         delivered_before = run.tally.delivered
         for previous, group in _groups(guild.id, rows, self._now(), run.held):
