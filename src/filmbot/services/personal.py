@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import time
 
 from filmbot.db.repositories.ledger import MemberLedgerRepository
 from filmbot.db.repositories.personal import FollowRepository, MemberSettingsRepository
@@ -26,6 +27,7 @@ from filmbot.services.updates.status import UpdateStatus
 log = logging.getLogger(__name__)
 
 MAX_FOLLOWS = 500
+OFF_WORDS = frozenset({"off", "none"})
 BLOCKED_HELP = (
     "⚠️ I could not send you a direct message: Discord says you do not accept DMs from me. "
     "To get your personal notifications, allow direct messages from this server's members "
@@ -93,7 +95,6 @@ class PersonalService:
                 raise InvalidInputError(f"You can follow at most {MAX_FOLLOWS} titles.")
             settings = MemberSettingsRepository(session)
             await settings.ensure(user_id, origin.timezone, origin.region)
-            await settings.unblock(user_id)
             follow = PersonalFollow(
                 user_id, title.ref, title.title, title.poster_path, releases, updates
             )
@@ -135,8 +136,9 @@ class PersonalService:
         self, user_id: int, change: SettingsChange, origin: Origin
     ) -> MemberState:
         """Validate every option first, then store them all (or nothing)."""
-        quiet_start = parse_clock(change.quiet_start) if change.quiet_start else None
-        quiet_end = parse_clock(change.quiet_end) if change.quiet_end else None
+        clear = {_word(change.quiet_start), _word(change.quiet_end)} & OFF_WORDS
+        quiet_start = _clock_option(change.quiet_start)
+        quiet_end = _clock_option(change.quiet_end)
         timezone = parse_timezone(change.timezone) if change.timezone else None
         digest = parse_digest(change.digest) if change.digest else None
         async with self._sessions.begin() as session:
@@ -144,8 +146,8 @@ class PersonalService:
             current = (await repo.ensure(user_id, origin.timezone, origin.region)).settings
             updated = replace(
                 current,
-                quiet_start=quiet_start or current.quiet_start,
-                quiet_end=quiet_end or current.quiet_end,
+                quiet_start=None if clear else quiet_start or current.quiet_start,
+                quiet_end=None if clear else quiet_end or current.quiet_end,
                 timezone=timezone or current.timezone,
                 digest=digest or current.digest,
             )
@@ -159,8 +161,23 @@ class PersonalService:
 
     async def take_block_notice(self, user_id: int) -> bool:
         """True once after Discord refused to DM the member (tell them how to fix it)."""
+        async with self._sessions() as session:
+            state = await MemberSettingsRepository(session).get(user_id)
+        if state is None or not state.dm_blocked or state.block_told:
+            return False
         async with self._sessions.begin() as session:
             return await MemberSettingsRepository(session).take_block_notice(user_id)
+
+
+def _word(text: str | None) -> str:
+    return (text or "").strip().lower()
+
+
+def _clock_option(text: str | None) -> time | None:
+    """A quiet-hours end as typed: a time, or None when unset or `off`."""
+    if not text or _word(text) in OFF_WORDS:
+        return None
+    return parse_clock(text)
 
 
 async def personal_data(

@@ -80,19 +80,16 @@ class FollowRepository:
             return False
         statement = insert_ignore(self._session.get_bind().dialect.name, row)
         result = await self._session.execute(
-            statement,
-            [
-                {
-                    "user_id": follow.user_id,
-                    "media_type": follow.ref.media_type,
-                    "tmdb_id": follow.ref.tmdb_id,
-                    "title": follow.title[:255],
-                    "poster_path": follow.poster_path,
-                    "notify_release": follow.notify_release,
-                    "notify_update": follow.notify_update,
-                    "followed_at": follow.followed_at or utcnow(),
-                }
-            ],
+            statement.values(
+                user_id=follow.user_id,
+                media_type=follow.ref.media_type,
+                tmdb_id=follow.ref.tmdb_id,
+                title=follow.title[:255],
+                poster_path=follow.poster_path,
+                notify_release=follow.notify_release,
+                notify_update=follow.notify_update,
+                followed_at=follow.followed_at or utcnow(),
+            )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
