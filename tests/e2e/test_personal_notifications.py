@@ -217,3 +217,18 @@ async def test_privacy_show_and_delete_cover_follows_and_settings(
     after = await filmbot.services.privacy.show(user.id)
     assert after.follows == []
     assert after.notify_settings is None
+
+
+async def test_a_rate_limited_dm_is_waited_out_and_sent_once(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub, fake_tmdb: FakeTMDB
+) -> None:
+    airs_tomorrow(fake_tmdb)
+    user = film_club.member
+    await fake_discord.slash(film_club.guild, user, "notify-me", query="tv:1396")
+    fault = fake_discord.rate_limit_channel_posts(times=1, retry_after=0.2, is_global=True)
+    report = await run_cycle(filmbot)
+
+    assert fault.hits == 1
+    [dm] = dms_to(fake_discord, user)
+    assert "S06E02" in dm.body["embeds"][0]["title"]
+    assert (report.dm_delivered, report.dm_failed) == (1, 0)
