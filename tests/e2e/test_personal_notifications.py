@@ -232,3 +232,18 @@ async def test_a_rate_limited_dm_is_waited_out_and_sent_once(
     [dm] = dms_to(fake_discord, user)
     assert "S06E02" in dm.body["embeds"][0]["title"]
     assert (report.dm_delivered, report.dm_failed) == (1, 0)
+
+
+async def test_my_notifications_says_what_each_follow_announces_next(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub, fake_tmdb: FakeTMDB
+) -> None:
+    next_air = datetime.now(UTC).date() + timedelta(days=20)
+    fake_tmdb.catalogue.set_next_episode(1396, next_air, season=6, episode=2, name="Return")
+    user = film_club.member
+    await fake_discord.slash(film_club.guild, user, "notify-me", query="tv:1396")
+    before = await fake_discord.slash(film_club.guild, user, "my-notifications")
+    assert "next:" not in before.embeds[0]["description"]
+    await run_cycle(filmbot)
+    after = await fake_discord.slash(film_club.guild, user, "my-notifications")
+    assert f"next: S06E02 on {next_air.isoformat()}" in after.embeds[0]["description"]
+    assert dms_to(fake_discord, user) == []

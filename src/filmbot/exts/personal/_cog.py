@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import TypeVar
 
@@ -21,7 +22,13 @@ from filmbot.exts.personal._origin import origin_of
 from filmbot.services.catalog import TitleSummary
 from filmbot.services.personal import BLOCKED_HELP, FollowView, SettingsChange
 
+log = logging.getLogger(__name__)
+
 PER_PAGE = 10
+ANSWERED_WITH_A_MESSAGE = (
+    discord.InteractionResponseType.channel_message,
+    discord.InteractionResponseType.deferred_channel_message,
+)
 DIGEST_CHOICES = [app_commands.Choice(name=v, value=v) for v in ("off", "daily")]
 
 
@@ -85,10 +92,18 @@ class Personal(commands.Cog):
     async def on_app_command_completion(
         self, interaction: discord.Interaction, _command: object
     ) -> None:
-        """After any command, tell a member once that Discord refused to DM them."""
+        """After any command, tell a member once that Discord refused to DM them.
+
+        Only after a command answered with a message: a modal leaves no follow-up to send.
+        """
+        if interaction.response.type not in ANSWERED_WITH_A_MESSAGE:
+            return
         services = bot_of(interaction).services
         if await services.personal.take_block_notice(interaction.user.id):
-            await interaction.followup.send(BLOCKED_HELP, ephemeral=True)
+            try:
+                await interaction.followup.send(BLOCKED_HELP, ephemeral=True)
+            except discord.HTTPException:
+                log.warning("Could not tell a member that their DMs are refused", exc_info=True)
 
     @app_commands.command(name="notify-me", description="Follow a film or show yourself, by DM")
     @app_commands.describe(
