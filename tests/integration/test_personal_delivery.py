@@ -273,3 +273,28 @@ async def test_member_who_refuses_dms_is_marked_and_not_retried(sessionmaker: Se
     assert second.dm_failed == 0, "no retry storm"
     assert state is not None and state.dm_blocked
     assert {r.status for r in await member_rows(w)} == {"pending"}
+
+
+async def test_digest_in_flight_at_a_crash_is_finished_once_after_a_restart(
+    sessionmaker: Sessions,
+) -> None:
+    digest = NotifySettings("UTC", digest=DigestMode.DAILY)
+    refs = [TitleRef(MediaType.MOVIE, 9_000_600 + n) for n in range(12)]
+    async with world(sessionmaker) as w:
+        for ref in refs:
+            w.dated_film(ref, title=f"Film {ref.tmdb_id}")
+            await follow_personally(w, ref, settings=digest)
+        sender = DirectSender()
+        sender.fail_next.append(RuntimeError("process died mid-send"))
+        await w.engine(sender=sender, lease=SHORT_LEASE).run_cycle()
+        after_crash = [len(m) for m in sender.dms()]
+        w.clock.advance(seconds=1)
+        await w.engine(sender=sender, lease=SHORT_LEASE).deliver_members()
+        w.clock.advance(hours=1)
+        await w.engine(sender=sender, lease=SHORT_LEASE).deliver_members()
+
+    assert after_crash == [], "the crash came with the digest's first message"
+    assert sorted(len(m) for m in sender.dms()) == [2, 10]
+    assert len(set(sender.nonces)) == 2, "the crashed message was resent with its nonce"
+    assert {r.status for r in await member_rows(w)} == {"delivered"}
+    assert {r.digest_day for r in await member_rows(w)} == {"2026-03-10"}
