@@ -254,6 +254,7 @@ async def test_daily_digest_is_sent_once_a_day_whatever_restarts_and_new_events(
     assert contents == {"🗓️ Your FilmBot digest for 2026-03-10"}
     assert same_day == 2, "an event found after the day's digest waits for the next one"
     assert [len(m) for m in sender.dms()] == [10, 1, 1]
+    assert sender.opened == [USER], "later DMs reuse the DM channel kept in the database"
 
 
 async def test_member_who_refuses_dms_is_marked_and_not_retried(sessionmaker: Sessions) -> None:
