@@ -15,6 +15,7 @@ from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
+from filmbot.services.personal import PersonalService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
@@ -26,6 +27,7 @@ from filmbot.services.updates import (
     shard_scope,
     title_source,
 )
+from filmbot.services.updates.plan import Windows
 from filmbot.services.watchlist import WatchlistService
 from filmbot.tmdb import (
     LocalRateLimiter,
@@ -60,6 +62,7 @@ class Services:
     imports: ImportService
     exports: ExportService
     templates: TemplateService
+    personal: PersonalService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -98,6 +101,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         imports=build_imports(settings, sessions, tmdb),
         exports=ExportService(sessions),
         templates=TemplateService(sessions),
+        personal=PersonalService(sessions, updates, update_windows(settings)),
         redis=redis,
     )
 
@@ -119,6 +123,13 @@ def build_update_engine(services: Services, sender: NotificationSender) -> Updat
         owns=shard_filter(settings),
         scope=shard_scope(settings),
         lease=settings.delivery_lease,
+    )
+
+
+def update_windows(settings: Settings) -> Windows:
+    """The notification windows the settings configure."""
+    return Windows(
+        settings.release_notify_days, settings.episode_notify_days, settings.upcoming_notify_days
     )
 
 

@@ -62,6 +62,10 @@ class ChannelUnavailable(DeliveryError):
     """The channel is gone or the bot may not post there: wait until the guild fixes it."""
 
 
+class RecipientRefusesDMs(ChannelUnavailable):
+    """Discord will not deliver direct messages to this member (error 50007)."""
+
+
 class MessageRejected(DeliveryError):
     """Discord refused this message itself (e.g. invalid embed): sending it again is futile."""
 
@@ -72,6 +76,8 @@ class MessageRejected(DeliveryError):
 class NotificationMessage:
     """One Discord message: content, up to 10 embeds, the mentions it may ping, its nonce.
 
+    `components` are its buttons as Discord's JSON (type 2 buttons with a custom_id).
+
     A sender posts a message with a `nonce` (at most 25 characters) so that Discord, told
     to enforce it, answers a resend of the same nonce within a few minutes with the message
     it already has instead of posting a second one.
@@ -81,6 +87,7 @@ class NotificationMessage:
     embeds: tuple[dict[str, Any], ...]
     allowed_mentions: dict[str, Any]
     nonce: str | None = None
+    components: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,13 @@ class NotificationSender(Protocol):
 
     async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
         """Post the message and return once Discord has accepted it."""
+
+
+class DirectMessenger(NotificationSender, Protocol):
+    """A sender that can also open a member's DM channel (Discord's create-DM call)."""
+
+    async def open_dm(self, user_id: int) -> int:
+        """Return the id of the DM channel with the member (creating it if need be)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,10 @@ Every event found for a subscription becomes one ledger entry, unique on
 (guild, title, kind, event key), whose status moves from pending to delivered, missed or
 failed. The entry keeps the event's rendering in a JSON payload so that delivery can rebuild
 it later without running detection again.
+
+Members' direct messages have a ledger of their own with the same life cycle, whose
+recipient is the member: there a `LedgerEntry.guild_id` holds the member's user id, so
+its key is (member, title, kind, event key).
 """
 
 from __future__ import annotations

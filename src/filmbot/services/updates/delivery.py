@@ -33,7 +33,7 @@ from filmbot.db.repositories.subscriptions import SubscriptionRepository
 from filmbot.db.session import Sessions, retrying
 from filmbot.domain.models import Guild, TitleRef
 from filmbot.domain.routing import ChannelRoutes
-from filmbot.domain.updates import ClaimedDelivery, UpdateEvent, event_from_ledger
+from filmbot.domain.updates import ClaimedDelivery
 from filmbot.services.notifications import (
     ChannelUnavailable,
     DeliveryError,
@@ -44,6 +44,8 @@ from filmbot.services.notifications import (
     NotificationSender,
     build_messages,
 )
+from filmbot.services.updates.buttons import with_notify_me_buttons
+from filmbot.services.updates.grouping import DeliveryTally, Held, events_of, groups_to_send
 from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
 
 log = logging.getLogger(__name__)
@@ -57,32 +59,6 @@ PROBLEM_LENGTH = 300
 
 Render = Callable[[list[ClaimedDelivery]], list[tuple[NotificationMessage, list[int]]]]
 Overrides = dict[tuple[int, TitleRef], int]
-
-
-@dataclass(slots=True)
-class DeliveryTally:
-    """What the delivery phase did."""
-
-    delivered: int = 0
-    failed: int = 0
-    expired: int = 0
-    messages: int = 0
-    pending: int = 0
-
-
-@dataclass(slots=True)
-class Held:
-    """Rows a pass found held by another run's lease: how many, where, and until when."""
-
-    rows: int = 0
-    guilds: set[int] = field(default_factory=set)
-    until: datetime | None = None
-
-    def add(self, guild_id: int, rows: int, until: datetime) -> None:
-        """Note `rows` of a guild held until `until`."""
-        self.rows += rows
-        self.guilds.add(guild_id)
-        self.until = until if self.until is None else min(self.until, until)
 
 
 @dataclass(slots=True)
@@ -212,7 +188,8 @@ class Deliverer:
         )
 
         def render(group: list[ClaimedDelivery]) -> list[tuple[NotificationMessage, list[int]]]:
-            return build_messages(_events(group), display, self._image_url)
+            events = events_of(group)
+            return with_notify_me_buttons(build_messages(events, display, self._image_url), events)
 
         routes = ChannelRoutes.of(guild)
 
@@ -220,7 +197,7 @@ class Deliverer:
             return routes.channel_for(row.ref.media_type, run.overrides.get((guild.id, row.ref)))
 
         delivered_before, broken, unrouted = run.tally.delivered, set[int](), False
-        for previous, channel_id, group in _groups(
+        for previous, channel_id, group in groups_to_send(
             guild.id, rows, self._now(), run.held, destination
         ):
             if channel_id is None or channel_id in broken:
@@ -362,48 +339,6 @@ class Deliverer:
             await GuildRepository(session).update(guild_id, delivery_problem=problem)
 
 
-Group = tuple[str | None, int | None, list[ClaimedDelivery]]
-
-
-def _groups(
-    guild_id: int,
-    rows: list[PendingDelivery],
-    now: datetime,
-    held: Held,
-    destination: Callable[[ClaimedDelivery], int | None],
-) -> list[Group]:
-    """Split a guild's pending rows into what to send and where, noting rows another run holds.
-
-    Rows left in flight by a run that died (claimed, lease over) come first, one group per
-    claim, so that each is resent as the message it was, to the channel it went to; rows
-    never claimed follow, one group per channel `destination` picks (None: no channel set).
-    """
-    in_flight: dict[str, list[PendingDelivery]] = {}
-    fresh: dict[int | None, list[ClaimedDelivery]] = {}
-    for row in rows:
-        if row.claimed_by is None:
-            fresh.setdefault(destination(row.delivery), []).append(row.delivery)
-        elif row.claimed_until is not None and row.claimed_until >= now:
-            held.add(guild_id, 1, row.claimed_until)
-        else:
-            in_flight.setdefault(row.claimed_by, []).append(row)
-    groups: list[Group] = [
-        (claim, _sent_to(claimed, destination), [row.delivery for row in claimed])
-        for claim, claimed in in_flight.items()
-    ]
-    groups.sort(key=lambda group: group[2][0].id)
-    groups.extend((None, channel, group) for channel, group in fresh.items())
-    return groups
-
-
-def _sent_to(
-    claimed: list[PendingDelivery], destination: Callable[[ClaimedDelivery], int | None]
-) -> int | None:
-    """The channel a claimed group went to (rows claimed before channels were kept: routed)."""
-    stored = claimed[0].channel_id
-    return stored if stored is not None else destination(claimed[0].delivery)
-
-
 async def _stopped_within(stopping: asyncio.Event, seconds: float) -> bool:
     """Wait `seconds` or until stopping; return True when stopping."""
     try:
@@ -411,9 +346,3 @@ async def _stopped_within(stopping: asyncio.Event, seconds: float) -> bool:
     except TimeoutError:
         return stopping.is_set()
     return True
-
-
-def _events(rows: list[ClaimedDelivery]) -> list[tuple[int, UpdateEvent]]:
-    return [
-        (row.id, event_from_ledger(row.ref, row.kind, row.event_key, row.payload)) for row in rows
-    ]
