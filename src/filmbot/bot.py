@@ -26,6 +26,8 @@ EXTENSIONS = (
     "filmbot.exts.privacy",
     "filmbot.exts.updates",
     "filmbot.exts.history",
+    "filmbot.exts.upcoming",
+    "filmbot.exts.social",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

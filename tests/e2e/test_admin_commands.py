@@ -90,6 +90,7 @@ async def test_setup_wizard_saves_channel_role_auto_update_and_locale(
         "Region": "DE",
         "Timezone": "Europe/Berlin",
         "Subscribe permission": "everyone",
+        "Activity channel": "off",
     }
     assert saved.components == []
     stored = await filmbot.services.admin.guild(club.id)

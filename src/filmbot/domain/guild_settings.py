@@ -37,6 +37,7 @@ class Setting(str, enum.Enum):
     REGION = "region"
     TIMEZONE = "timezone"
     SUBSCRIBE_PERMISSION = "subscribe_permission"
+    ACTIVITY_CHANNEL = "activity_channel"
 
 
 @functools.cache

@@ -111,6 +111,8 @@ class AdminService:
                 return {"timezone": rules.parse_timezone(text)}
             case Setting.SUBSCRIBE_PERMISSION:
                 return {"subscribe_permission": rules.parse_subscribe_permission(text)}
+            case Setting.ACTIVITY_CHANNEL:
+                return {"activity_channel_id": int(value) if value else None}
 
 
 def describe(guild: Guild, setting: Setting) -> str:
@@ -138,3 +140,5 @@ def describe(guild: Guild, setting: Setting) -> str:
             return guild.timezone
         case Setting.SUBSCRIBE_PERMISSION:
             return guild.subscribe_permission.value
+        case Setting.ACTIVITY_CHANNEL:
+            return f"<#{guild.activity_channel_id}>" if guild.activity_channel_id else "off"

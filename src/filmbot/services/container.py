@@ -11,13 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from filmbot.config import Settings
 from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import Sessions, create_sessionmaker
+from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
+from filmbot.services.social import SocialService
 from filmbot.services.subscriptions import SubscriptionService
+from filmbot.services.upcoming import UpcomingService
 from filmbot.services.updates import (
     UpdateEngine,
     UpdateStatus,
@@ -58,6 +61,9 @@ class Services:
     updates: UpdateStatus
     imports: ImportService
     exports: ExportService
+    upcoming: UpcomingService
+    social: SocialService
+    activity: ActivityService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -95,6 +101,9 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         updates=updates,
         imports=build_imports(settings, sessions, tmdb),
         exports=ExportService(sessions),
+        upcoming=UpcomingService(sessions, shard_scope(settings)),
+        social=SocialService(sessions),
+        activity=ActivityService(sessions),
         redis=redis,
     )
 

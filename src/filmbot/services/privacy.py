@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.social import MemberRecommendationRepository, PreferenceRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import utcnow
 from filmbot.domain.models import WatchlistItem
+from filmbot.domain.social import MemberPreferences, MemberRecommendation
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class PersonalData:
-    """Everything stored about one user: watchlist items with their ratings and reviews."""
+    """Everything stored about one user: watchlist items with their ratings and reviews.
+
+    Also the recommendations they sent or received, and their opt-ins (None: never changed,
+    so nothing is stored).
+    """
 
     items: list[WatchlistItem]
+    recommendations: list[MemberRecommendation] = field(default_factory=list)
+    preferences: MemberPreferences | None = None
 
     @property
     def ratings(self) -> int:
@@ -41,12 +49,22 @@ class PrivacyService:
     async def show(self, user_id: int) -> PersonalData:
         """Every watchlist item, rating and review of the user, in every server."""
         async with self._sessions() as session:
-            return PersonalData(await WatchlistRepository(session).list_all_for_user(user_id))
+            preferences = PreferenceRepository(session)
+            return PersonalData(
+                await WatchlistRepository(session).list_all_for_user(user_id),
+                await MemberRecommendationRepository(session).involving(user_id),
+                await preferences.get(user_id) if await preferences.stored(user_id) else None,
+            )
 
     async def delete(self, user_id: int) -> int:
-        """Delete the user's watchlist items, ratings and reviews everywhere; count the items."""
+        """Delete the user's watchlist items, ratings and reviews everywhere; count the items.
+
+        Recommendations they sent or received and their opt-ins go too.
+        """
         async with self._sessions.begin() as session:
             removed = await WatchlistRepository(session).delete_user(user_id)
+            await MemberRecommendationRepository(session).delete_involving(user_id)
+            await PreferenceRepository(session).delete(user_id)
         log.info("Deleted the data of a user on request (%d items)", removed)
         return removed
 

@@ -93,7 +93,7 @@ class Admin(commands.Cog):
     def _value(interaction: discord.Interaction, setting: Setting, value: str) -> str | int | None:
         if interaction.guild is None:
             raise PermissionDeniedError("This command works in servers only.")
-        if setting is Setting.NOTIFICATION_CHANNEL:
+        if setting in (Setting.NOTIFICATION_CHANNEL, Setting.ACTIVITY_CHANNEL):
             if value.strip().casefold() in CLEAR_WORDS:
                 return None
             return find_channel(interaction.guild, value).id
@@ -117,12 +117,10 @@ class Admin(commands.Cog):
             options = ["on", "off"]
         elif setting == Setting.SUBSCRIBE_PERMISSION.value:
             options = ["everyone", "manage_server"]
+        elif setting == Setting.ACTIVITY_CHANNEL.value and guild is not None:
+            options = ["off", *self._channel_names(guild, current)]
         elif setting == Setting.NOTIFICATION_CHANNEL.value and guild is not None:
-            options = [
-                f"#{c.name}"
-                for c in guild.text_channels
-                if current.lstrip("#").casefold() in c.name.casefold()
-            ]
+            options = self._channel_names(guild, current)
         elif setting == Setting.NOTIFICATION_ROLE.value and guild is not None:
             roles = [r for r in guild.roles if not r.is_default() and not r.managed]
             options = [
@@ -134,6 +132,11 @@ class Admin(commands.Cog):
                 ),
             ]
         return [app_commands.Choice(name=o[:100], value=o[:100]) for o in options[:25]]
+
+    @staticmethod
+    def _channel_names(guild: discord.Guild, current: str) -> list[str]:
+        wanted = current.lstrip("#").casefold()
+        return [f"#{c.name}" for c in guild.text_channels if wanted in c.name.casefold()]
 
     @app_commands.command(
         name="stats", description="FilmBot statistics for this server and the bot"

@@ -13,9 +13,11 @@ from discord.ext import commands
 from filmbot.domain.errors import NotFoundError
 from filmbot.domain.limits import clip
 from filmbot.domain.models import Priority, TitleRef, WatchlistItem
+from filmbot.domain.social import FeedKind
 from filmbot.domain.titles import parse_title_query, tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
+from filmbot.exts._ui.feed import activity, announce
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts.watchlist._views import RatePrompt
@@ -141,6 +143,7 @@ class Watchlist(commands.Cog):
             await reply.send(
                 f"{prefix} **{_escape(item.title)}** as watched. How was it?", view=prompt
             )
+            await announce(interaction, activity(interaction, FeedKind.WATCHED, item.title))
 
         await self._with_title(interaction, query, mark)
 
@@ -151,6 +154,7 @@ class Watchlist(commands.Cog):
         query="A film or show: from your watchlist, or any title",
         score="Your score from 1 (awful) to 10 (masterpiece)",
         review="A short review (optional)",
+        spoilers="Your review gives away the story: the activity feed hides it behind a spoiler",
     )
     @app_commands.autocomplete(query=title_autocomplete)
     @app_commands.guild_only()
@@ -160,6 +164,7 @@ class Watchlist(commands.Cog):
         query: str,
         score: app_commands.Range[int, 1, 10],
         review: app_commands.Range[str, 1, 1000] | None = None,
+        spoilers: bool = False,
     ) -> None:
         """Rate a title; unrated titles not on the list are added as watched."""
         services = bot_of(interaction).services
@@ -171,6 +176,15 @@ class Watchlist(commands.Cog):
             )
             note = " with your review" if rating.review else ""
             await reply.send(f"Rated **{_escape(title.title)}** {rating.score}/10{note}.")
+            done = activity(
+                interaction,
+                FeedKind.RATED,
+                title.title,
+                score=rating.score,
+                review=rating.review,
+                spoilers=spoilers,
+            )
+            await announce(interaction, done)
 
         await self._with_title(interaction, query, rate)
 

@@ -7,8 +7,10 @@ import contextlib
 import discord
 
 from filmbot.domain.errors import FilmBotError
+from filmbot.domain.social import FeedKind
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.errors import FilmBotModal, FilmBotView, refusal
+from filmbot.exts._ui.feed import activity, announce
 from filmbot.services.catalog import TitleSummary
 
 PROMPT_TIMEOUT = 300.0
@@ -34,6 +36,11 @@ class ReviewModal(FilmBotModal, title="Rate and review"):
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=2000,
+    )
+    spoilers: discord.ui.Label[ReviewModal] = discord.ui.Label(
+        text="Contains spoilers",
+        description="The activity feed then hides your review behind a spoiler",
+        component=discord.ui.Checkbox(custom_id="review:spoilers"),
     )
 
     def __init__(
@@ -73,6 +80,17 @@ class ReviewModal(FilmBotModal, title="Rate and review"):
             await interaction.response.edit_message(content=text, view=None)
         else:
             await interaction.response.send_message(text, ephemeral=True)
+        checkbox = self.spoilers.component
+        spoilers = isinstance(checkbox, discord.ui.Checkbox) and checkbox.value
+        done = activity(
+            interaction,
+            FeedKind.RATED,
+            self.title_summary.title,
+            score=rating.score,
+            review=rating.review,
+            spoilers=spoilers,
+        )
+        await announce(interaction, done)
 
 
 class RatePrompt(FilmBotView):
@@ -122,6 +140,8 @@ class RatePrompt(FilmBotView):
                 "Use /watchlist-rate to add a review later.",
                 view=None,
             )
+            done = activity(interaction, FeedKind.RATED, self.title_summary.title, score=score)
+            await announce(interaction, done)
 
         return rate
 
