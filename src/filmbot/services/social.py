@@ -97,6 +97,7 @@ class SocialService:
                 ref=title.ref,
                 title=title.title,
                 note=cleaned,
+                at=now,
             )
 
     async def take_pending(self, guild_id: int, user_id: int) -> list[MemberRecommendation]:

@@ -83,8 +83,9 @@ class MemberRecommendationRepository:
         ref: TitleRef,
         title: str,
         note: str | None,
+        at: datetime,
     ) -> MemberRecommendation:
-        """Store a recommendation."""
+        """Store a recommendation sent at `at`."""
         row = MemberRecommendationRow(
             guild_id=guild_id,
             sender_id=sender[0],
@@ -94,7 +95,7 @@ class MemberRecommendationRepository:
             media_type=ref.media_type,
             title=title[:255],
             note=note,
-            created_at=utcnow(),
+            created_at=at,
         )
         self._session.add(row)
         await self._session.flush()
