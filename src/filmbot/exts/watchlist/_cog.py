@@ -17,7 +17,7 @@ from filmbot.domain.social import FeedKind
 from filmbot.domain.titles import parse_title_query, tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
-from filmbot.exts._ui.feed import activity, announce
+from filmbot.exts._ui.feed import feed_post, publish
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts.watchlist._views import RatePrompt
@@ -134,6 +134,7 @@ class Watchlist(commands.Cog):
             item, added = await services.watchlist.mark_watched(
                 interaction.guild_id or 0, interaction.user.id, title
             )
+            post = await feed_post(interaction, FeedKind.WATCHED, item.title)
             prefix = "Added and marked" if added else "Marked"
             prompt = RatePrompt(
                 interaction.user.id,
@@ -143,7 +144,7 @@ class Watchlist(commands.Cog):
             await reply.send(
                 f"{prefix} **{_escape(item.title)}** as watched. How was it?", view=prompt
             )
-            await announce(interaction, activity(interaction, FeedKind.WATCHED, item.title))
+            await publish(interaction, post)
 
         await self._with_title(interaction, query, mark)
 
@@ -174,9 +175,7 @@ class Watchlist(commands.Cog):
             _item, rating = await services.watchlist.rate(
                 interaction.guild_id or 0, interaction.user.id, title, score, review
             )
-            note = " with your review" if rating.review else ""
-            await reply.send(f"Rated **{_escape(title.title)}** {rating.score}/10{note}.")
-            done = activity(
+            post = await feed_post(
                 interaction,
                 FeedKind.RATED,
                 title.title,
@@ -184,7 +183,9 @@ class Watchlist(commands.Cog):
                 review=rating.review,
                 spoilers=spoilers,
             )
-            await announce(interaction, done)
+            note = " with your review" if rating.review else ""
+            await reply.send(f"Rated **{_escape(title.title)}** {rating.score}/10{note}.")
+            await publish(interaction, post)
 
         await self._with_title(interaction, query, rate)
 
