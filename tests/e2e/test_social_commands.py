@@ -9,6 +9,7 @@ from tests.e2e.conftest import assert_pings_nobody
 from tests.fakes.discord_records import CHANNEL_MESSAGE, DM_OPEN, Record
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
+from tests.history_files import imdb_ratings
 
 
 def _dms(fake: FakeDiscord, since: int) -> list[Record]:
@@ -235,3 +236,24 @@ async def test_a_spoiler_review_from_the_form_is_hidden_in_the_feed(
     )
     [post] = await _posts(fake_discord, channel.id, since, 1)
     assert post.body["content"] == "Mo reviewed The Matrix 6/10: “||Neo||”"
+
+
+async def test_a_bulk_import_posts_nothing_to_the_feed(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    club, mo, channel = film_club.guild, film_club.member, film_club.announcements
+    await fake_discord.slash(
+        club, film_club.manager, "config", setting="activity_channel", value="#announcements"
+    )
+    await fake_discord.slash(club, mo, "privacy settings", activity="on")
+    since = fake_discord.recorder.mark()
+    await fake_discord.slash(
+        club, mo, "import", source="imdb", file=("r.csv", imdb_ratings()), follow_deferred=False
+    )
+    await fake_discord.wait_for(
+        lambda r: "**Import from" in str(r.body.get("content") or ""), since=since, timeout=20
+    )
+    assert (await filmbot.services.watchlist.items(club.id, mo.id, include_watched=True)) != []
+    await fake_discord.slash(club, mo, "watchlist-rate", query="movie:19", score=4)
+    [post] = await _posts(fake_discord, channel.id, since, 1)
+    assert post.body["content"] == "Mo rated Metropolis 4/10"

@@ -71,7 +71,7 @@ class Social(commands.Cog):
         interaction: discord.Interaction,
         member: discord.Member,
         query: str,
-        note: str | None = None,
+        note: app_commands.Range[str, 1, MAX_NOTE_LENGTH] | None = None,
     ) -> None:
         """Send the member a recommendation: a DM when they accept one, and in their /recommend."""
         if not isinstance(member, discord.Member):
