@@ -26,6 +26,7 @@ def test_setting_names_are_the_public_config_choices() -> None:
         "region",
         "timezone",
         "subscribe_permission",
+        "activity_channel",
     ]
 
 
