@@ -136,3 +136,14 @@ async def test_upcoming_reads_the_scopes_snapshots_of_the_servers_subscriptions(
     assert [(e.title, e.day) for e in upcoming.events] == [("Dune: Part Two", date(2026, 3, 12))]
     assert (upcoming.first, upcoming.last) == (date(2026, 3, 10), date(2026, 3, 23))
     assert (upcoming.subscriptions, upcoming.unchecked) == (2, 1)
+
+
+async def test_a_servers_recommendations_go_with_its_data(sessionmaker: Sessions) -> None:
+    social = SocialService(sessionmaker, Clock())
+    privacy = PrivacyService(sessionmaker, grace_days=30)
+    await social.recommend(GUILD, (ALICE, "Alice"), Recipient(BOB, False), ARRIVAL, None)
+    await social.recommend(OTHER_GUILD, (ALICE, "Alice"), Recipient(BOB, False), DUNE, None)
+    async with sessionmaker.begin() as session:
+        assert await GuildRepository(session).delete(GUILD)
+    left = await privacy.show(BOB)
+    assert [r.guild_id for r in left.recommendations] == [OTHER_GUILD]
