@@ -28,6 +28,8 @@ EXTENSIONS = (
     "filmbot.exts.history",
     "filmbot.exts.templates",
     "filmbot.exts.personal",
+    "filmbot.exts.upcoming",
+    "filmbot.exts.social",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

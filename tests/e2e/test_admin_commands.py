@@ -95,6 +95,7 @@ async def test_setup_wizard_saves_channel_role_auto_update_and_locale(
         "Subscribe permission": "everyone",
         "Movie channel": "not set (the notification channel)",
         "TV channel": "not set (the notification channel)",
+        "Activity channel": "off",
     }
     assert saved.components == []
     stored = await filmbot.services.admin.guild(club.id)

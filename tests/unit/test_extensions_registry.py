@@ -29,12 +29,15 @@ SPEC_OPTIONS = {
     "watchlist": ["show_watched"],
     "watchlist-remove": ["query"],
     "watchlist-mark-watched": ["query"],
-    "watchlist-rate": ["query", "score", "review"],
+    "watchlist-rate": ["query", "score", "review", "spoilers"],
     "watchlist-priority": ["query", "priority"],
     "setup": [],
     "config": ["setting", "value"],
     "stats": [],
     "notification-template": ["kind", "text", "reset"],
+    "upcoming": ["days", "format"],
+    "recommend-to": ["member", "query", "note"],
+    "privacy settings": ["recommendations", "activity"],
 }
 TITLE_OPTIONS = {"query", "movie_id", "tv_id"}
 ADMIN = ("setup", "config", "notification-template")

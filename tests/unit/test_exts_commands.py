@@ -18,6 +18,7 @@ from filmbot.exts.search._cog import Search
 from filmbot.exts.subscriptions._cog import Subscriptions
 from filmbot.exts.watchlist._cog import Watchlist
 from filmbot.exts.watchlist._views import RatePrompt, ReviewModal
+from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary
 from filmbot.services.container import Services
@@ -41,6 +42,8 @@ def services(guild: Guild | None = None) -> Any:
     svc.subscriptions = create_autospec(SubscriptionService, instance=True)
     svc.watchlist = create_autospec(WatchlistService, instance=True)
     svc.admin = create_autospec(AdminService, instance=True)
+    svc.activity = create_autospec(ActivityService, instance=True)
+    svc.activity.post_for.return_value = None
     bot.services = svc
     return bot
 

@@ -28,6 +28,7 @@ def test_setting_names_are_the_public_config_choices() -> None:
         "subscribe_permission",
         "movie_channel",
         "tv_channel",
+        "activity_channel",
     ]
 
 

@@ -52,6 +52,7 @@ class GuildRow(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     subscribe_permission: Mapped[str] = mapped_column(String(20), default="everyone")
     delivery_problem: Mapped[str | None] = mapped_column(String(300))
+    activity_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -286,3 +287,36 @@ class MemberDeliveryRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     digest_day: Mapped[str | None] = mapped_column(String(10))
+
+
+class MemberPreferenceRow(Base):
+    """What a member allows FilmBot to do with them, in every server."""
+
+    __tablename__ = "member_preferences"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    recommendations: Mapped[bool] = mapped_column(Boolean, default=True)
+    activity: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class MemberRecommendationRow(Base):
+    """A title one member recommended to another in a server."""
+
+    __tablename__ = "member_recommendations"
+    __table_args__ = (
+        Index(None, "sender_id", "recipient_id", "created_at"),
+        Index(None, "guild_id", "recipient_id", "shown_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"))
+    sender_id: Mapped[int] = mapped_column(BigInteger)
+    sender_name: Mapped[str] = mapped_column(String(100))
+    recipient_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    title: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

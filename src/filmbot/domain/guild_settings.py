@@ -39,6 +39,7 @@ class Setting(str, enum.Enum):
     SUBSCRIBE_PERMISSION = "subscribe_permission"
     MOVIE_CHANNEL = "movie_channel"
     TV_CHANNEL = "tv_channel"
+    ACTIVITY_CHANNEL = "activity_channel"
 
     @property
     def label(self) -> str:

@@ -65,6 +65,7 @@ class Guild:
     timezone: str = "UTC"
     subscribe_permission: SubscribePermission = SubscribePermission.EVERYONE
     delivery_problem: str | None = None
+    activity_channel_id: int | None = None
     left_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -115,6 +115,8 @@ class AdminService:
                 return {"movie_channel_id": int(value) if value else None, "delivery_problem": None}
             case Setting.TV_CHANNEL:
                 return {"tv_channel_id": int(value) if value else None, "delivery_problem": None}
+            case Setting.ACTIVITY_CHANNEL:
+                return {"activity_channel_id": int(value) if value else None}
 
 
 def describe(guild: Guild, setting: Setting) -> str:
@@ -146,6 +148,8 @@ def describe(guild: Guild, setting: Setting) -> str:
             return _kind_channel(guild.movie_channel_id)
         case Setting.TV_CHANNEL:
             return _kind_channel(guild.tv_channel_id)
+        case Setting.ACTIVITY_CHANNEL:
+            return f"<#{guild.activity_channel_id}>" if guild.activity_channel_id else "off"
 
 
 def _kind_channel(channel_id: int | None) -> str:

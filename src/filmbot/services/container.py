@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from filmbot.config import Settings
 from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import Sessions, create_sessionmaker
+from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
@@ -18,8 +19,10 @@ from filmbot.services.notifications import NotificationSender
 from filmbot.services.personal import PersonalService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
+from filmbot.services.social import SocialService
 from filmbot.services.subscriptions import SubscriptionService
 from filmbot.services.templates import TemplateService
+from filmbot.services.upcoming import UpcomingService
 from filmbot.services.updates import (
     UpdateEngine,
     UpdateStatus,
@@ -63,6 +66,9 @@ class Services:
     exports: ExportService
     templates: TemplateService
     personal: PersonalService
+    upcoming: UpcomingService
+    social: SocialService
+    activity: ActivityService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -102,6 +108,9 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         exports=ExportService(sessions),
         templates=TemplateService(sessions),
         personal=PersonalService(sessions, updates, update_windows(settings)),
+        upcoming=UpcomingService(sessions, shard_scope(settings)),
+        social=SocialService(sessions),
+        activity=ActivityService(sessions),
         redis=redis,
     )
 

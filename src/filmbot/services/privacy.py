@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.social import MemberRecommendationRepository, PreferenceRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import utcnow
 from filmbot.domain.models import WatchlistItem
 from filmbot.domain.personal import MemberState, PersonalFollow
+from filmbot.domain.social import MemberPreferences, MemberRecommendation
 from filmbot.services.personal import delete_personal_data, personal_data
 
 log = logging.getLogger(__name__)
@@ -18,12 +20,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class PersonalData:
-    """Everything stored about one user: watchlist items with their ratings and reviews,
-    personal follows and notification settings."""
+    """Everything stored about one user: watchlist items with their ratings and reviews.
+
+    Also their personal follows and notification settings, the recommendations they sent
+    or received, and their opt-ins (None: never changed, so nothing is stored).
+    """
 
     items: list[WatchlistItem]
     follows: list[PersonalFollow] = field(default_factory=list)
     notify_settings: MemberState | None = None
+    recommendations: list[MemberRecommendation] = field(default_factory=list)
+    preferences: MemberPreferences | None = None
 
     @property
     def ratings(self) -> int:
@@ -47,13 +54,28 @@ class PrivacyService:
         """Every watchlist item, rating and review of the user, in every server."""
         async with self._sessions() as session:
             items = await WatchlistRepository(session).list_all_for_user(user_id)
+            recommendations = await MemberRecommendationRepository(session).involving(user_id)
+            preferences = PreferenceRepository(session)
+            stored = await preferences.get(user_id) if await preferences.stored(user_id) else None
         follows, settings = await personal_data(self._sessions, user_id)
-        return PersonalData(items, follows, settings)
+        return PersonalData(
+            items,
+            follows=follows,
+            notify_settings=settings,
+            recommendations=recommendations,
+            preferences=stored,
+        )
 
     async def delete(self, user_id: int) -> int:
-        """Delete the user's watchlist items, ratings and reviews everywhere; count the items."""
+        """Delete the user's watchlist items, ratings and reviews everywhere; count the items.
+
+        Personal follows and notification settings, recommendations they sent or received
+        and their opt-ins go too.
+        """
         async with self._sessions.begin() as session:
             removed = await WatchlistRepository(session).delete_user(user_id)
+            await MemberRecommendationRepository(session).delete_involving(user_id)
+            await PreferenceRepository(session).delete(user_id)
         await delete_personal_data(self._sessions, user_id)
         log.info("Deleted the data of a user on request (%d items)", removed)
         return removed

@@ -30,6 +30,7 @@ EDITABLE_FIELDS = frozenset(
         "movie_channel_id",
         "tv_channel_id",
         "notification_templates",
+        "activity_channel_id",
     }
 )
 
@@ -48,6 +49,7 @@ def to_guild(row: GuildRow) -> Guild:
         timezone=row.timezone,
         subscribe_permission=SubscribePermission(row.subscribe_permission),
         delivery_problem=row.delivery_problem,
+        activity_channel_id=row.activity_channel_id,
         left_at=row.left_at,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -94,7 +94,7 @@ class Admin(commands.Cog):
     def _value(interaction: discord.Interaction, setting: Setting, value: str) -> str | int | None:
         if interaction.guild is None:
             raise PermissionDeniedError("This command works in servers only.")
-        if setting in CHANNEL_SETTINGS:
+        if setting in CHANNEL_SETTINGS or setting is Setting.ACTIVITY_CHANNEL:
             if value.strip().casefold() in CLEAR_WORDS:
                 return None
             return find_channel(interaction.guild, value).id
@@ -122,6 +122,8 @@ class Admin(commands.Cog):
             options = channel_choices(guild, current, clear=False)
         elif setting in (Setting.MOVIE_CHANNEL.value, Setting.TV_CHANNEL.value):
             options = channel_choices(guild, current, clear=True)
+        elif setting == Setting.ACTIVITY_CHANNEL.value:
+            options = ["off", *channel_choices(guild, current, clear=False)]
         elif setting == Setting.NOTIFICATION_ROLE.value and guild is not None:
             roles = [r for r in guild.roles if not r.is_default() and not r.managed]
             options = [

@@ -93,7 +93,7 @@ class SetupWizard(FilmBotView):
         """What will be saved."""
         embed = new_embed("FilmBot setup", description="Choose below, then press **Save**.")
         for setting in Setting:
-            if setting is Setting.SUBSCRIBE_PERMISSION:
+            if setting in (Setting.SUBSCRIBE_PERMISSION, Setting.ACTIVITY_CHANNEL):
                 continue
             chosen = self.values.get(setting)
             current = describe(self.guild, setting)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from filmbot.domain.personal import format_clock
+from filmbot.domain.social import MemberPreferences
 from filmbot.exts._ui.confirm import Confirm
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.embeds import new_embed
@@ -67,15 +68,62 @@ def export(data: PersonalData) -> bytes:
             "dm_channel_id": str(state.dm_channel_id) if state.dm_channel_id else None,
             "direct_messages_refused": state.dm_blocked,
         }
-    document = {"watchlist": rows, "personal_follows": follows, "notification_settings": settings}
+    document = {
+        "watchlist": rows,
+        "personal_follows": follows,
+        "notification_settings": settings,
+        **_social_export(data),
+    }
     return json.dumps(document, indent=2, ensure_ascii=False).encode()
+
+
+def _social_export(data: PersonalData) -> dict[str, object]:
+    """The recommendations the user sent or received and their opt-ins, for the export."""
+    preferences = data.preferences or MemberPreferences()
+    return {
+        "recommendations": [
+            {
+                "server_id": str(r.guild_id),
+                "sender_id": str(r.sender_id),
+                "sender_name": r.sender_name,
+                "recipient_id": str(r.recipient_id),
+                "title": r.title,
+                "media_type": r.ref.media_type.value,
+                "tmdb_id": r.ref.tmdb_id,
+                "note": r.note,
+                "sent_at": r.created_at.isoformat(),
+                "shown_at": r.shown_at.isoformat() if r.shown_at else None,
+            }
+            for r in data.recommendations
+        ],
+        "privacy_settings": {
+            "stored": data.preferences is not None,
+            "recommendations": preferences.recommendations,
+            "activity": preferences.activity,
+        },
+    }
+
+
+def _switch(on: bool) -> str:
+    return "on" if on else "off"
+
+
+def settings_text(preferences: MemberPreferences) -> str:
+    """The member's opt-ins as /privacy settings shows them."""
+    return (
+        f"**recommendations** (other members may recommend you titles): "
+        f"{_switch(preferences.recommendations)}\n"
+        f"**activity** (your ratings, reviews and watched titles appear in a server's "
+        f"activity channel): {_switch(preferences.activity)}"
+    )
 
 
 async def _delete_my_data(interaction: discord.Interaction) -> str:
     removed = await bot_of(interaction).services.privacy.delete(interaction.user.id)
     return (
         f"🗑️ Deleted {removed} watchlist items with their ratings and reviews, "
-        "your personal follows and your notification settings."
+        "your personal follows and notification settings, "
+        "the recommendations you sent or received, and your privacy settings."
     )
 
 
@@ -111,6 +159,9 @@ class Privacy(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=True)
         data = await bot_of(interaction).services.privacy.show(interaction.user.id)
         servers = len({item.guild_id for item in data.items})
+        me = interaction.user.id
+        sent = sum(1 for r in data.recommendations if r.sender_id == me)
+        received = len(data.recommendations) - sent
         embed = new_embed(
             "What FilmBot stores about you",
             description=(
@@ -118,12 +169,41 @@ class Privacy(commands.Cog):
                 f"{data.ratings} ratings, {data.reviews} written reviews, "
                 f"{len(data.follows)} personal follows"
                 f"{' and your notification settings' if data.notify_settings else ''}.\n"
+                f"{sent} recommendations sent, {received} received.\n"
+                f"{settings_text(data.preferences or MemberPreferences())}\n"
                 "Your Discord id is stored with them. Nothing else about you is kept. "
                 "The attached file has all of it; `/privacy delete` removes it."
             ),
         )
         file = discord.File(io.BytesIO(export(data)), filename="filmbot-my-data.json")
         await interaction.followup.send(embed=embed, file=file, ephemeral=True)
+
+    @privacy.command(name="settings", description="See or change what others may do with you")
+    @app_commands.describe(
+        recommendations="Let other members send you recommendations (/recommend-to); default on",
+        activity="Post your ratings, reviews and watched titles in the activity channel; "
+        "default off",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        recommendations: Literal["on", "off"] | None = None,
+        activity: Literal["on", "off"] | None = None,
+    ) -> None:
+        """Show your opt-ins, or change the ones you give."""
+        social = bot_of(interaction).services.social
+        if recommendations is None and activity is None:
+            current = await social.preferences(interaction.user.id)
+            await interaction.response.send_message(settings_text(current), ephemeral=True)
+            return
+        updated = await social.set_preferences(
+            interaction.user.id,
+            recommendations=None if recommendations is None else recommendations == "on",
+            activity=None if activity is None else activity == "on",
+        )
+        await interaction.response.send_message(
+            f"✅ Saved.\n{settings_text(updated)}", ephemeral=True
+        )
 
     @privacy.command(
         name="delete", description="Delete your watchlists, ratings and reviews everywhere"
@@ -132,7 +212,8 @@ class Privacy(commands.Cog):
         """Ask for confirmation, then delete everything stored about you."""
         await interaction.response.send_message(
             "This deletes your watchlist items, ratings, reviews and personal follows in "
-            "**every** server, and your notification settings. Sure?",
+            "**every** server, your notification settings, the recommendations you sent or "
+            "received, and your privacy settings. Sure?",
             view=Confirm(
                 interaction.user.id,
                 _delete_my_data,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import discord
@@ -11,15 +12,26 @@ from discord.ext import commands
 from filmbot.domain.limits import clip
 from filmbot.domain.models import MediaType
 from filmbot.domain.recommend import RecommendationResult
+from filmbot.domain.social import MemberRecommendation
 from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.services.recommendations import WATCHLIST
 
 
-def recommendation_embed(name: str, result: RecommendationResult, basis: str) -> discord.Embed:
-    """The recommendations, numbered, each with why."""
-    lines = []
+def recommendation_embed(
+    name: str,
+    result: RecommendationResult,
+    basis: str,
+    from_members: Sequence[MemberRecommendation] = (),
+) -> discord.Embed:
+    """The recommendations, numbered, each with why; what members sent first."""
+    lines = [
+        f"💌 [{discord.utils.escape_markdown(clip(r.line, 250))}]({tmdb_url(r.ref)})"
+        for r in from_members
+    ]
+    if lines:
+        lines.append("")
     if result.message:
         lines.append(f"*{result.message}*\n")
     for number, item in enumerate(result.items, start=1):
@@ -63,8 +75,11 @@ class Recommend(commands.Cog):
             if not based_on or based_on.strip().casefold() == WATCHLIST
             else "more like it"
         )
+        from_members = await bot_of(interaction).services.social.take_pending(
+            guild.id, interaction.user.id
+        )
         await interaction.followup.send(
-            embed=recommendation_embed(interaction.user.display_name, result, basis)
+            embed=recommendation_embed(interaction.user.display_name, result, basis, from_members)
         )
 
     @recommend.autocomplete("based_on")

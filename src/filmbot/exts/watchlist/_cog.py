@@ -13,9 +13,11 @@ from discord.ext import commands
 from filmbot.domain.errors import NotFoundError
 from filmbot.domain.limits import clip
 from filmbot.domain.models import Priority, TitleRef, WatchlistItem
+from filmbot.domain.social import FeedKind
 from filmbot.domain.titles import parse_title_query, tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
+from filmbot.exts._ui.feed import feed_post, publish
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts.watchlist._views import RatePrompt
@@ -132,6 +134,7 @@ class Watchlist(commands.Cog):
             item, added = await services.watchlist.mark_watched(
                 interaction.guild_id or 0, interaction.user.id, title
             )
+            post = await feed_post(interaction, FeedKind.WATCHED, item.title)
             prefix = "Added and marked" if added else "Marked"
             prompt = RatePrompt(
                 interaction.user.id,
@@ -141,6 +144,7 @@ class Watchlist(commands.Cog):
             await reply.send(
                 f"{prefix} **{_escape(item.title)}** as watched. How was it?", view=prompt
             )
+            await publish(interaction, post)
 
         await self._with_title(interaction, query, mark)
 
@@ -151,6 +155,7 @@ class Watchlist(commands.Cog):
         query="A film or show: from your watchlist, or any title",
         score="Your score from 1 (awful) to 10 (masterpiece)",
         review="A short review (optional)",
+        spoilers="Your review gives away the story: the activity feed hides it behind a spoiler",
     )
     @app_commands.autocomplete(query=title_autocomplete)
     @app_commands.guild_only()
@@ -160,6 +165,7 @@ class Watchlist(commands.Cog):
         query: str,
         score: app_commands.Range[int, 1, 10],
         review: app_commands.Range[str, 1, 1000] | None = None,
+        spoilers: bool = False,
     ) -> None:
         """Rate a title; unrated titles not on the list are added as watched."""
         services = bot_of(interaction).services
@@ -169,8 +175,17 @@ class Watchlist(commands.Cog):
             _item, rating = await services.watchlist.rate(
                 interaction.guild_id or 0, interaction.user.id, title, score, review
             )
+            post = await feed_post(
+                interaction,
+                FeedKind.RATED,
+                title.title,
+                score=rating.score,
+                review=rating.review,
+                spoilers=spoilers,
+            )
             note = " with your review" if rating.review else ""
             await reply.send(f"Rated **{_escape(title.title)}** {rating.score}/10{note}.")
+            await publish(interaction, post)
 
         await self._with_title(interaction, query, rate)
 

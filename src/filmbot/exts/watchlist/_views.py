@@ -7,8 +7,10 @@ import contextlib
 import discord
 
 from filmbot.domain.errors import FilmBotError
+from filmbot.domain.social import FeedKind
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.errors import FilmBotModal, FilmBotView, refusal
+from filmbot.exts._ui.feed import feed_post, publish
 from filmbot.services.catalog import TitleSummary
 
 PROMPT_TIMEOUT = 300.0
@@ -34,6 +36,11 @@ class ReviewModal(FilmBotModal, title="Rate and review"):
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=2000,
+    )
+    spoilers: discord.ui.Label[ReviewModal] = discord.ui.Label(
+        text="Contains spoilers",
+        description="The activity feed then hides your review behind a spoiler",
+        component=discord.ui.Checkbox(custom_id="review:spoilers"),
     )
 
     def __init__(
@@ -66,6 +73,15 @@ class ReviewModal(FilmBotModal, title="Rate and review"):
         except FilmBotError as exc:
             await interaction.response.send_message(refusal(exc), ephemeral=True)
             return
+        checkbox = self.spoilers.component
+        post = await feed_post(
+            interaction,
+            FeedKind.RATED,
+            self.title_summary.title,
+            score=rating.score,
+            review=rating.review,
+            spoilers=isinstance(checkbox, discord.ui.Checkbox) and checkbox.value,
+        )
         note = " with your review" if rating.review else ""
         text = f"Rated **{_name(self.title_summary)}** {rating.score}/10{note}."
         if self.prompt is not None and interaction.message is not None:
@@ -73,6 +89,7 @@ class ReviewModal(FilmBotModal, title="Rate and review"):
             await interaction.response.edit_message(content=text, view=None)
         else:
             await interaction.response.send_message(text, ephemeral=True)
+        await publish(interaction, post)
 
 
 class RatePrompt(FilmBotView):
@@ -116,12 +133,16 @@ class RatePrompt(FilmBotView):
             await bot_of(interaction).services.watchlist.rate(
                 self.guild_id, interaction.user.id, self.title_summary, score
             )
+            post = await feed_post(
+                interaction, FeedKind.RATED, self.title_summary.title, score=score
+            )
             self.stop()
             await interaction.response.edit_message(
                 content=f"Rated **{_name(self.title_summary)}** {score}/10. "
                 "Use /watchlist-rate to add a review later.",
                 view=None,
             )
+            await publish(interaction, post)
 
         return rate
 

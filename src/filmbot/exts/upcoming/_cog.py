@@ -1,0 +1,123 @@
+"""/upcoming: releases and episodes of the server's subscriptions in the next days."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from filmbot.domain.limits import clip
+from filmbot.domain.titles import tmdb_url
+from filmbot.domain.upcoming import DEFAULT_DAYS, MAX_DAYS, UpcomingEvent, by_day, check_days
+from filmbot.exts._ui.context import bot_of, guild_of
+from filmbot.exts._ui.embeds import new_embed
+from filmbot.exts._ui.pagination import send_paginated
+from filmbot.services.calendar_file import calendar_file
+from filmbot.services.upcoming import Upcoming
+
+DAYS_PER_PAGE = 7
+EVENTS_PER_DAY = 12
+ICS_NAME = "filmbot-upcoming.ics"
+PAGE_CHARACTERS = 3800
+
+
+def _event_line(event: UpcomingEvent) -> str:
+    link = f"[{discord.utils.escape_markdown(clip(event.title, 80))}]({tmdb_url(event.ref)})"
+    if event.season is None:
+        return f"🎬 {link} · {event.kind} release"
+    code = f"S{event.season:02d}E{event.episode:02d}"
+    name = f" · {discord.utils.escape_markdown(clip(event.episode_name, 60))}"
+    return f"📺 {link} · {code}{name if event.episode_name else ''}"
+
+
+def _day_heading(day: date, first: date) -> str:
+    offset = (day - first).days
+    when = {0: " · today", 1: " · tomorrow"}.get(offset, "")
+    return f"**{day:%a %d %b %Y}**{when}"
+
+
+def _day_block(day: date, events: list[UpcomingEvent], first: date) -> str:
+    lines = [_event_line(e) for e in events[:EVENTS_PER_DAY]]
+    if len(events) > EVENTS_PER_DAY:
+        lines.append(f"…and {len(events) - EVENTS_PER_DAY} more")
+    return "\n".join([_day_heading(day, first), *lines])
+
+
+def _empty_text(upcoming: Upcoming, days: int) -> str:
+    if not upcoming.subscriptions:
+        return "This server has no subscriptions yet: add some with /subscribe."
+    text = (
+        f"Nothing from this server's {upcoming.subscriptions} subscriptions "
+        f"in the next {days} days."
+    )
+    if upcoming.unchecked:
+        text += (
+            f" {upcoming.unchecked} of them have not been checked by the update cycle yet; "
+            "their dates appear after its next run."
+        )
+    return text
+
+
+class UpcomingCalendar(commands.Cog):
+    """What the server's subscriptions bring soon."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="upcoming", description="Releases and episodes of this server's subscriptions"
+    )
+    @app_commands.describe(
+        days=f"How many days ahead, 1 to {MAX_DAYS} (default {DEFAULT_DAYS})",
+        format="`list` (pages, the default) or `ics` (a calendar file to import)",
+    )
+    @app_commands.guild_only()
+    async def upcoming(
+        self,
+        interaction: discord.Interaction,
+        days: int = DEFAULT_DAYS,
+        format: Literal["list", "ics"] = "list",
+    ) -> None:
+        """The next days of film releases in the server's region and episodes, by date."""
+        check_days(days)
+        await interaction.response.defer(thinking=True)
+        guild = await guild_of(interaction)
+        upcoming = await bot_of(interaction).services.upcoming.upcoming(guild, days)
+        if format == "ics":
+            data = calendar_file(guild.id, guild.name, upcoming.events)
+            count = len(upcoming.events)
+            await interaction.followup.send(
+                f"📅 {count} events in the next {days} days ({guild.timezone}). "
+                "Import the file into your calendar; importing a newer one updates these events.",
+                file=discord.File(io.BytesIO(data), filename=ICS_NAME),
+            )
+            return
+        if not upcoming.events:
+            await interaction.followup.send(_empty_text(upcoming, days))
+            return
+        blocks = [
+            _day_block(day, events, upcoming.first) for day, events in by_day(upcoming.events)
+        ]
+        pages = _pages(blocks)
+        title = f"Upcoming in the next {days} days · {guild.region} · {guild.timezone}"
+
+        async def render(index: int) -> discord.Embed:
+            return new_embed(title, description="\n\n".join(pages[index]))
+
+        await send_paginated(interaction, len(pages), render)
+
+
+def _pages(blocks: list[str]) -> list[list[str]]:
+    """Up to DAYS_PER_PAGE days a page, fewer when they would not fit one embed."""
+    pages: list[list[str]] = [[]]
+    for block in blocks:
+        page = pages[-1]
+        size = sum(len(b) + 2 for b in page) + len(block)
+        if page and (len(page) >= DAYS_PER_PAGE or size > PAGE_CHARACTERS):
+            pages.append([])
+        pages[-1].append(block)
+    return pages
