@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.server_watchlist import ServerWatchlistRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import utcnow
 from filmbot.domain.models import WatchlistItem
+from filmbot.domain.server_watchlist import ServerWatchlistEntry
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class PersonalData:
-    """Everything stored about one user: watchlist items with their ratings and reviews."""
+    """Everything stored about one user: watchlist items with their ratings and reviews,
+    and the server watchlist entries they added."""
 
     items: list[WatchlistItem]
+    server_entries: list[ServerWatchlistEntry] = field(default_factory=list)
 
     @property
     def ratings(self) -> int:
@@ -41,13 +45,23 @@ class PrivacyService:
     async def show(self, user_id: int) -> PersonalData:
         """Every watchlist item, rating and review of the user, in every server."""
         async with self._sessions() as session:
-            return PersonalData(await WatchlistRepository(session).list_all_for_user(user_id))
+            items = await WatchlistRepository(session).list_all_for_user(user_id)
+            added = await ServerWatchlistRepository(session).added_by(user_id)
+            return PersonalData(items, added)
 
     async def delete(self, user_id: int) -> int:
-        """Delete the user's watchlist items, ratings and reviews everywhere; count the items."""
+        """Delete the user's watchlist items, ratings and reviews everywhere; count the items.
+
+        Server watchlist entries they added stay for the server, without their id or note.
+        """
         async with self._sessions.begin() as session:
             removed = await WatchlistRepository(session).delete_user(user_id)
-        log.info("Deleted the data of a user on request (%d items)", removed)
+            anonymised = await ServerWatchlistRepository(session).anonymise(user_id)
+        log.info(
+            "Deleted the data of a user on request (%d items, %d server entries anonymised)",
+            removed,
+            anonymised,
+        )
         return removed
 
     async def purge_departed_guilds(self) -> list[int]:

@@ -42,12 +42,27 @@ def export(data: PersonalData) -> bytes:
         }
         for item in data.items
     ]
-    return json.dumps({"watchlist": rows}, indent=2, ensure_ascii=False).encode()
+    added = [
+        {
+            "server_id": str(entry.guild_id),
+            "title": entry.title,
+            "media_type": entry.ref.media_type.value,
+            "tmdb_id": entry.ref.tmdb_id,
+            "note": entry.note,
+            "added_at": entry.added_at.isoformat(),
+        }
+        for entry in data.server_entries
+    ]
+    document = {"watchlist": rows, "server_watchlist_added": added}
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()
 
 
 async def _delete_my_data(interaction: discord.Interaction) -> str:
     removed = await bot_of(interaction).services.privacy.delete(interaction.user.id)
-    return f"🗑️ Deleted {removed} watchlist items with their ratings and reviews."
+    return (
+        f"🗑️ Deleted {removed} watchlist items with their ratings and reviews. "
+        "Titles you added to server watchlists stay there without your name or note."
+    )
 
 
 class Privacy(commands.Cog):
@@ -86,7 +101,8 @@ class Privacy(commands.Cog):
             "What FilmBot stores about you",
             description=(
                 f"{len(data.items)} watchlist items in {servers} servers, "
-                f"{data.ratings} ratings, {data.reviews} written reviews.\n"
+                f"{data.ratings} ratings, {data.reviews} written reviews, "
+                f"{len(data.server_entries)} titles you added to server watchlists.\n"
                 "Your Discord id is stored with them. Nothing else about you is kept. "
                 "The attached file has all of it; `/privacy delete` removes it."
             ),
@@ -100,7 +116,8 @@ class Privacy(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation, then delete everything stored about you."""
         await interaction.response.send_message(
-            "This deletes your watchlist items, ratings and reviews in **every** server. Sure?",
+            "This deletes your watchlist items, ratings and reviews in **every** server "
+            "(titles you added to server watchlists stay, without your name). Sure?",
             view=Confirm(
                 interaction.user.id,
                 _delete_my_data,
