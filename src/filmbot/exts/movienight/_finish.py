@@ -50,12 +50,16 @@ class Finisher:
         outcome = service.outcome(night, counts)
         note = await self._schedule(night, outcome) if night.starts_at else ""
         text = announcement(outcome, _escape) + note
-        await channel.send(
-            clip(text, 2000),
-            nonce=f"movienight-{night.id}",
-            reference=message.to_reference(fail_if_not_exists=False),
-            mention_author=False,
-        )
+        try:
+            await channel.send(
+                clip(text, 2000),
+                nonce=f"movienight-{night.id}",
+                reference=message.to_reference(fail_if_not_exists=False),
+                mention_author=False,
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # The channel is gone or closed to the bot: retrying would never succeed.
+            log.warning("Movie night %d: cannot announce in its channel: %s", night.id, exc)
         await service.complete(night, outcome)
         log.info("Movie night %d finished: %s won", night.id, outcome.winner.title)
         return True
