@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import func, select
 
 from filmbot.bot import FilmBot
@@ -22,6 +23,7 @@ from filmbot.db.models import MovieNightRow
 from filmbot.db.session import engine_for_url
 from filmbot.discord_rest import apply_discord_endpoints
 from filmbot.services.container import build_services
+from filmbot.tmdb.models import ImagesConfiguration
 from tests.fakes.discord_events import MANAGE_EVENTS
 from tests.fakes.discord_polls import SEND_POLLS
 from tests.fakes.discord_records import CHANNEL_MESSAGE, Record
@@ -282,6 +284,94 @@ async def test_bad_options_get_a_clear_reply_and_post_nothing(
     assert reply.content.startswith("⚠️") and expected in reply.content, reply.content
     assert _polls(fake_discord) == []
     assert await _stored_polls(filmbot) == 0
+
+
+@pytest.mark.usefixtures("polls_allowed")
+async def test_a_member_cannot_post_a_poll_where_they_cannot_post(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    reply = await fake_discord.slash(
+        film_club.guild,
+        film_club.member,
+        "movienight",
+        candidates="movie:603, movie:27205",
+        channel=film_club.locked,
+    )
+    assert reply.ephemeral
+    assert reply.content == (
+        f"⚠️ You can't post in <#{film_club.locked.id}>, so I won't post the poll there."
+    )
+    assert _polls(fake_discord) == []
+
+
+@pytest.mark.usefixtures("polls_allowed")
+async def test_a_poll_can_go_to_another_channel(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    await filmbot.services.admin.guild(film_club.guild.id, "Film Club")  # before the re-join
+    lounge = film_club.guild.add_channel("lounge")
+    await fake_discord.join_guild(film_club.guild)  # the bot learns of the new channel
+    for _ in range(100):
+        if filmbot.get_channel(lounge.id) is not None:
+            break
+        await asyncio.sleep(0.02)
+    reply = await fake_discord.slash(
+        film_club.guild,
+        film_club.member,
+        "movienight",
+        candidates="movie:603, movie:27205",
+        channel=lounge,
+    )
+    assert reply.content.startswith(f"🗳️ Poll posted in <#{lounge.id}>")
+    (poll,) = _polls(fake_discord)
+    assert poll.channel_id == lounge.id
+
+
+@pytest.mark.usefixtures("polls_allowed")
+async def test_the_poster_becomes_the_events_cover(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub, aiohttp_images: str
+) -> None:
+    filmbot.services.tmdb.images = ImagesConfiguration(
+        base_url=aiohttp_images, secure_base_url=aiohttp_images
+    )
+    fake_discord.scheduled_events.grant(film_club.guild, MANAGE_EVENTS)
+    await fake_discord.slash(
+        film_club.guild,
+        film_club.member,
+        "movienight",
+        candidates="movie:603, movie:27205",
+        starts_at=_local(),
+    )
+    (poll,) = _polls(fake_discord)
+    await fake_discord.polls.vote(int(poll.message["id"]), film_club.member, 1)
+    await fake_discord.polls.end(int(poll.message["id"]))
+    await _wait_announced(fake_discord)
+    (event,) = fake_discord.scheduled_events.events[film_club.guild.id]
+    assert fake_discord.scheduled_events.images[int(event["id"])] == PNG
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+@pytest.fixture
+async def aiohttp_images() -> AsyncIterator[str]:
+    """An image server standing in for TMDB's: every poster path answers a small PNG."""
+
+    async def poster(request: web.Request) -> web.Response:
+        assert request.match_info["size"] == "w780"
+        return web.Response(body=PNG, content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/t/p/{size}/{name}", poster)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/t/p/"
+    finally:
+        await runner.cleanup()
 
 
 async def test_without_send_polls_the_member_is_told_and_nothing_is_stored(

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from filmbot.domain.errors import FilmBotError
+from filmbot.domain.errors import FilmBotError, PermissionDeniedError
 from filmbot.domain.movienight import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, question_text
 from filmbot.domain.movienight import MovieNight as Night
 from filmbot.exts._ui.context import bot_of, guild_of
@@ -26,6 +26,20 @@ log = logging.getLogger(__name__)
 
 LONGEST_SLEEP = 3600.0
 ERROR_PAUSE = 30.0
+
+
+def _check_member_may_post(interaction: discord.Interaction, channel_id: int) -> None:
+    """Refuse a poll in a channel the member could not post in themselves."""
+    channel = interaction.guild.get_channel(channel_id) if interaction.guild else None
+    member = interaction.user
+    if (
+        channel is None
+        or not isinstance(member, discord.Member)
+        or not channel.permissions_for(member).send_messages
+    ):
+        raise PermissionDeniedError(
+            f"You can't post in <#{channel_id}>, so I won't post the poll there."
+        )
 
 
 class MovieNight(commands.Cog):
@@ -70,6 +84,8 @@ class MovieNight(commands.Cog):
     ) -> None:
         """Post a native poll of up to 10 titles; the winner is announced when it closes."""
         await interaction.response.defer(thinking=True, ephemeral=True)
+        if channel is not None:
+            _check_member_may_post(interaction, channel.id)
         guild = await guild_of(interaction)
         service = bot_of(interaction).services.movienight
         plan = await service.plan(guild, candidates, hours, starts_at)
