@@ -259,6 +259,39 @@ async def test_a_poll_that_ended_while_the_bot_was_down_is_announced_after_resta
 
 
 @pytest.mark.usefixtures("polls_allowed")
+async def test_a_poll_still_open_after_a_restart_finishes_when_discord_closes_it(
+    bot_settings: Settings,
+    fake_discord: FakeDiscord,
+    film_club: FilmClub,
+    discord_endpoints: None,
+    fake_tmdb: Any,
+) -> None:
+    club = film_club.guild
+    async with running_bot(bot_settings, fake_discord):
+        await fake_discord.slash(
+            club, film_club.member, "movienight", candidates="movie:603, Arrival", hours=3
+        )
+    (poll,) = _polls(fake_discord)
+    message_id = int(poll.message["id"])
+    async with running_bot(bot_settings, fake_discord) as bot:
+        await asyncio.sleep(0.5)  # the start-up check finds it still running
+        assert _announcements(fake_discord) == []
+        async with bot.services.sessions() as session:
+            status = await session.scalar(select(MovieNightRow.status))
+        assert status == "open"
+        await fake_discord.polls.vote(message_id, film_club.member, 1)
+        await fake_discord.polls.end(message_id)
+        announced = await _wait_announced(fake_discord)
+        assert announced.content == "🍿 The votes are in: **The Matrix** wins with 1 vote of 1!"
+    fetches = [
+        r
+        for r in fake_discord.recorder.requests
+        if r.method == "GET" and r.path.endswith(f"/messages/{message_id}")
+    ]
+    assert len(fetches) == 2  # once at start, once when Discord said it closed
+
+
+@pytest.mark.usefixtures("polls_allowed")
 @pytest.mark.parametrize(
     ("options", "expected"),
     [

@@ -176,9 +176,14 @@ class MovieNightService:
             return await MovieNightRepository(session).claim(night.id, self.now(), CLAIM_LEASE)
 
     async def not_final_yet(self, night: MovieNight) -> None:
-        """Try the claimed poll again shortly: Discord has not finalised its results."""
+        """Put a claimed poll whose results are not final back: until its end while it runs,
+        else for another try shortly."""
         async with self._sessions.begin() as session:
-            await MovieNightRepository(session).retry_at(night.id, self.now() + NOT_FINAL_RETRY)
+            repo = MovieNightRepository(session)
+            if self.now() < night.expires_at:
+                await repo.reopen(night.id)
+            else:
+                await repo.retry_at(night.id, self.now() + NOT_FINAL_RETRY)
 
     async def gone(self, night: MovieNight) -> None:
         """The poll message was deleted: nothing to announce."""

@@ -104,6 +104,14 @@ class MovieNightRepository:
             .values(claimed_until=when)
         )
 
+    async def reopen(self, night_id: int) -> None:
+        """Give a claimed poll back until its end (it is still running)."""
+        await self._session.execute(
+            update(MovieNightRow)
+            .where(MovieNightRow.id == night_id, MovieNightRow.status == ANNOUNCING)
+            .values(status=OPEN, claimed_until=None)
+        )
+
     async def finish(
         self, night_id: int, now: datetime, winner_title: str | None, *, gone: bool = False
     ) -> None:
