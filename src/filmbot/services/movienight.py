@@ -137,9 +137,17 @@ class MovieNightService:
         return (exact or resolution.choices)[0]
 
     async def record(
-        self, guild_id: int, channel_id: int, message_id: int, plan: PollPlan, answer_ids: list[int]
+        self,
+        guild_id: int,
+        channel_id: int,
+        message_id: int,
+        plan: PollPlan,
+        answer_ids: list[int],
+        *,
+        expires_at: datetime | None = None,
     ) -> MovieNight:
-        """Remember a posted poll (its answers as Discord numbered them)."""
+        """Remember a posted poll: its answers as Discord numbered them, its end as Discord set it
+        (`expires_at`; the plan's when Discord gave none)."""
         candidates = [
             Candidate(aid, a.ref.media_type.value, a.ref.tmdb_id, a.title, a.rank)
             for aid, a in zip(answer_ids, plan.answers, strict=True)
@@ -151,7 +159,7 @@ class MovieNightService:
                 channel_id,
                 message_id,
                 candidates=candidates,
-                expires_at=plan.expires_at,
+                expires_at=expires_at or plan.expires_at,
                 starts_at=plan.starts_at,
             )
 

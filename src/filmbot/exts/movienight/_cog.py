@@ -91,8 +91,22 @@ class MovieNight(commands.Cog):
         plan = await service.plan(guild, candidates, hours, starts_at)
         target_id = channel.id if channel is not None else interaction.channel_id or 0
         message = await self._post(target_id, guild.id, plan)
-        answer_ids = [answer.id for answer in message.poll.answers] if message.poll else []
-        await service.record(guild.id, target_id, message.id, plan, answer_ids)
+        poll = message.poll
+        answer_ids = [answer.id for answer in poll.answers] if poll else []
+        try:
+            await service.record(
+                guild.id,
+                target_id,
+                message.id,
+                plan,
+                answer_ids,
+                expires_at=poll.expires_at if poll else None,
+            )
+        except Exception:
+            # A poll nobody will announce is worse than none: take it back, then report.
+            with contextlib.suppress(discord.HTTPException):
+                await message.delete()
+            raise
         self.wake()
         closes = int(plan.expires_at.timestamp())
         await interaction.followup.send(
