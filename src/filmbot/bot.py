@@ -30,6 +30,8 @@ EXTENSIONS = (
     "filmbot.exts.personal",
     "filmbot.exts.upcoming",
     "filmbot.exts.social",
+    "filmbot.exts.server_watchlist",
+    "filmbot.exts.movienight",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0
@@ -38,9 +40,14 @@ CACHE_PURGE_HOURS = 6.0
 
 
 def build_intents(settings: Settings) -> discord.Intents:
-    """Guilds only for slash commands; message content only when the prefix commands are on."""
+    """Guilds for slash commands, guild messages for poll results; content only for prefixes.
+
+    Guild Messages is not privileged: it brings the MESSAGE_UPDATE that says a movie-night
+    poll's results are final (without it the bot checks its polls at their end itself).
+    """
     intents = discord.Intents.none()
     intents.guilds = True
+    intents.guild_messages = True
     if settings.message_content_intent:
         intents.guild_messages = True
         intents.message_content = True
@@ -126,6 +133,11 @@ class FilmBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         """Log who we are once connected."""
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Run prefix commands only when they are on (Guild Messages alone carries no content)."""
+        if self.settings.message_content_intent:
+            await self.process_commands(message)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Remember a new server (and cancel a pending deletion if it came back)."""

@@ -89,6 +89,7 @@ class Settings(BaseSettings):
 
     guild_data_grace_days: int = Field(default=30, ge=0)
     health_file: Path | None = None
+    max_server_watchlist_items: int = Field(default=500, ge=1, le=10_000)
 
     @field_validator("log_level", mode="before")
     @classmethod

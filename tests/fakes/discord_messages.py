@@ -106,6 +106,7 @@ class MessageEndpoints:
         message.update(extra or {})
         self._mentions(message, guild)
         self.store[int(message["id"])] = message
+        self.fake.polls.attach(message, body)
         return message
 
     def edit(
@@ -194,6 +195,9 @@ class MessageEndpoints:
         if any(user.id in self.closed_dms for user in channel.recipients):
             return h.error(*CANNOT_DM)
         body, files = await h.read_body(request)
+        refused = self.fake.polls.refuse(channel, self.fake.find_channel(channel.id)[1], body)
+        if refused is not None:
+            return refused
         nonce = body.get("nonce")
         if isinstance(nonce, str) and len(nonce) > NONCE_MAX_LENGTH:
             return h.invalid_form("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")

@@ -12,9 +12,11 @@ from aiohttp import web
 from tests.fakes import discord_http as h
 from tests.fakes.discord_dms import dm_channel
 from tests.fakes.discord_driver import InteractionDriver
+from tests.fakes.discord_events import EventEndpoints
 from tests.fakes.discord_gateway import Gateway
 from tests.fakes.discord_interactions import InteractionEndpoints
 from tests.fakes.discord_messages import MessageEndpoints
+from tests.fakes.discord_polls import PollEndpoints
 from tests.fakes.discord_records import COMMANDS_SYNC, DM_OPEN, Record, Recorder, RequestLogEntry
 from tests.fakes.discord_state import (
     BOT_ROLE_DEFAULT,
@@ -59,6 +61,8 @@ class FakeDiscord(InteractionDriver):
         self.gateway = Gateway(self)
         self.messages = MessageEndpoints(self)
         self.interactions = InteractionEndpoints(self)
+        self.polls = PollEndpoints(self)
+        self.scheduled_events = EventEndpoints(self)
         self.port = 0
         self._runner: web.AppRunner | None = None
 
@@ -76,6 +80,7 @@ class FakeDiscord(InteractionDriver):
 
     async def close(self) -> None:
         """Disconnect every client and stop listening."""
+        self.polls.close()
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -224,6 +229,8 @@ class FakeDiscord(InteractionDriver):
         app.router.add_put(cmds, self._put_commands)
         self.messages.add_routes(app, p)
         self.interactions.add_routes(app, p)
+        self.polls.add_routes(app, p)
+        self.scheduled_events.add_routes(app, p)
 
     async def _get_gateway(self, request: web.Request) -> web.Response:
         return h.json_response({"url": self.gateway_url})

@@ -320,3 +320,45 @@ class MemberRecommendationRow(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ServerWatchlistRow(Base):
+    """One title on a server's shared watchlist; `added_by` is None once anonymised."""
+
+    __tablename__ = "server_watchlist"
+    __table_args__ = (UniqueConstraint("guild_id", "tmdb_id", "media_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    title: Mapped[str] = mapped_column(String(255))
+    poster_path: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(String(200))
+    added_by: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MovieNightRow(Base):
+    """A movie-night poll, kept until its winner is announced (survives restarts)."""
+
+    __tablename__ = "movie_nights"
+    __table_args__ = (Index(None, "status", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    winner_title: Mapped[str | None] = mapped_column(String(255))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

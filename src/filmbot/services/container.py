@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,10 +15,12 @@ from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
+from filmbot.services.movienight import MovieNightService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.personal import PersonalService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
+from filmbot.services.server_watchlist import ServerWatchlistService
 from filmbot.services.social import SocialService
 from filmbot.services.subscriptions import SubscriptionService
 from filmbot.services.templates import TemplateService
@@ -70,6 +72,14 @@ class Services:
     social: SocialService
     activity: ActivityService
     redis: Redis | None = None
+    server_watchlist: ServerWatchlistService = field(init=False)
+    movienight: MovieNightService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.server_watchlist = ServerWatchlistService(
+            self.sessions, self.settings.max_server_watchlist_items
+        )
+        self.movienight = MovieNightService(self.sessions, self.catalog, self.tmdb)
 
     async def update_status(self) -> str:
         """How the last update cycle went, for /stats."""

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.server_watchlist import ServerWatchlistRepository
 from filmbot.db.repositories.social import MemberRecommendationRepository, PreferenceRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import utcnow
 from filmbot.domain.models import WatchlistItem
 from filmbot.domain.personal import MemberState, PersonalFollow
+from filmbot.domain.server_watchlist import ServerWatchlistEntry
 from filmbot.domain.social import MemberPreferences, MemberRecommendation
 from filmbot.services.personal import delete_personal_data, personal_data
 
@@ -22,8 +24,9 @@ log = logging.getLogger(__name__)
 class PersonalData:
     """Everything stored about one user: watchlist items with their ratings and reviews.
 
-    Also their personal follows and notification settings, the recommendations they sent
-    or received, and their opt-ins (None: never changed, so nothing is stored).
+    Also the server watchlist entries they added, their personal follows and notification
+    settings, the recommendations they sent or received, and their opt-ins (None: never
+    changed, so nothing is stored).
     """
 
     items: list[WatchlistItem]
@@ -31,6 +34,7 @@ class PersonalData:
     notify_settings: MemberState | None = None
     recommendations: list[MemberRecommendation] = field(default_factory=list)
     preferences: MemberPreferences | None = None
+    server_entries: list[ServerWatchlistEntry] = field(default_factory=list)
 
     @property
     def ratings(self) -> int:
@@ -54,6 +58,7 @@ class PrivacyService:
         """Every watchlist item, rating and review of the user, in every server."""
         async with self._sessions() as session:
             items = await WatchlistRepository(session).list_all_for_user(user_id)
+            added = await ServerWatchlistRepository(session).added_by(user_id)
             recommendations = await MemberRecommendationRepository(session).involving(user_id)
             preferences = PreferenceRepository(session)
             stored = await preferences.get(user_id) if await preferences.stored(user_id) else None
@@ -64,20 +69,27 @@ class PrivacyService:
             notify_settings=settings,
             recommendations=recommendations,
             preferences=stored,
+            server_entries=added,
         )
 
     async def delete(self, user_id: int) -> int:
         """Delete the user's watchlist items, ratings and reviews everywhere; count the items.
 
         Personal follows and notification settings, recommendations they sent or received
-        and their opt-ins go too.
+        and their opt-ins go too. Server watchlist entries they added stay for the server,
+        without their id or note.
         """
         async with self._sessions.begin() as session:
             removed = await WatchlistRepository(session).delete_user(user_id)
             await MemberRecommendationRepository(session).delete_involving(user_id)
             await PreferenceRepository(session).delete(user_id)
+            anonymised = await ServerWatchlistRepository(session).anonymise(user_id)
         await delete_personal_data(self._sessions, user_id)
-        log.info("Deleted the data of a user on request (%d items)", removed)
+        log.info(
+            "Deleted the data of a user on request (%d items, %d server entries anonymised)",
+            removed,
+            anonymised,
+        )
         return removed
 
     async def purge_departed_guilds(self) -> list[int]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
+
+import aiohttp
 
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.tmdb._fetcher import CoalescingFetcher
@@ -48,6 +51,9 @@ TRENDING_TTL = 900.0
 REFERENCE_TTL = 3 * 24 * 3600.0
 MAX_CHANGES_WINDOW = timedelta(days=14)
 MAX_PAGE = 500
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+IMAGE_TIMEOUT = 10.0
+log = logging.getLogger(__name__)
 
 TrendingMedia = Literal["all", "movie", "tv"]
 TimeWindow = Literal["day", "week"]
@@ -294,6 +300,20 @@ class TMDBClient:
         if not path:
             return None
         return f"{self.images.secure_base_url.rstrip('/')}/{size}/{path.lstrip('/')}"
+
+    async def image(self, url: str, *, max_bytes: int = IMAGE_MAX_BYTES) -> bytes | None:
+        """Download an image from TMDB's image server; None when it is unavailable or too big."""
+        try:
+            async with self.transport.session.get(
+                url, timeout=aiohttp.ClientTimeout(total=IMAGE_TIMEOUT)
+            ) as response:
+                if response.status != 200 or not response.content_type.startswith("image/"):
+                    return None
+                data = await response.content.read(max_bytes + 1)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.info("Could not download the image %s: %s", url, exc)
+            return None
+        return data if len(data) <= max_bytes else None
 
     async def genres(self, media: MediaType, *, language: str | None = None) -> list[Genre]:
         """The movie or TV genre list (cached for days)."""

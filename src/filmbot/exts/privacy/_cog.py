@@ -68,8 +68,20 @@ def export(data: PersonalData) -> bytes:
             "dm_channel_id": str(state.dm_channel_id) if state.dm_channel_id else None,
             "direct_messages_refused": state.dm_blocked,
         }
+    added = [
+        {
+            "server_id": str(entry.guild_id),
+            "title": entry.title,
+            "media_type": entry.ref.media_type.value,
+            "tmdb_id": entry.ref.tmdb_id,
+            "note": entry.note,
+            "added_at": entry.added_at.isoformat(),
+        }
+        for entry in data.server_entries
+    ]
     document = {
         "watchlist": rows,
+        "server_watchlist_added": added,
         "personal_follows": follows,
         "notification_settings": settings,
         **_social_export(data),
@@ -123,7 +135,8 @@ async def _delete_my_data(interaction: discord.Interaction) -> str:
     return (
         f"🗑️ Deleted {removed} watchlist items with their ratings and reviews, "
         "your personal follows and notification settings, "
-        "the recommendations you sent or received, and your privacy settings."
+        "the recommendations you sent or received, and your privacy settings. "
+        "Titles you added to server watchlists stay there without your name or note."
     )
 
 
@@ -171,6 +184,7 @@ class Privacy(commands.Cog):
                 f"{' and your notification settings' if data.notify_settings else ''}.\n"
                 f"{sent} recommendations sent, {received} received.\n"
                 f"{settings_text(data.preferences or MemberPreferences())}\n"
+                f"{len(data.server_entries)} titles you added to server watchlists.\n"
                 "Your Discord id is stored with them. Nothing else about you is kept. "
                 "The attached file has all of it; `/privacy delete` removes it."
             ),
@@ -213,7 +227,8 @@ class Privacy(commands.Cog):
         await interaction.response.send_message(
             "This deletes your watchlist items, ratings, reviews and personal follows in "
             "**every** server, your notification settings, the recommendations you sent or "
-            "received, and your privacy settings. Sure?",
+            "received, and your privacy settings (titles you added to server watchlists "
+            "stay, without your name). Sure?",
             view=Confirm(
                 interaction.user.id,
                 _delete_my_data,

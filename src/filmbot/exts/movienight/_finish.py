@@ -1,0 +1,122 @@
+"""Settle a movie-night poll: read its final results, schedule the event, announce once."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from filmbot.domain.errors import FilmBotError
+from filmbot.domain.limits import clip
+from filmbot.domain.movienight import MovieNight, Outcome, announcement, event_end
+
+if TYPE_CHECKING:
+    from filmbot.bot import FilmBot
+
+log = logging.getLogger(__name__)
+
+EVENT_NAME_LIMIT, EVENT_LOCATION_LIMIT, EVENT_DESCRIPTION_LIMIT = 100, 100, 1000
+
+
+def _escape(text: str) -> str:
+    return discord.utils.escape_markdown(text)
+
+
+class Finisher:
+    """Finish polls for one bot; the database claim makes each finish happen once."""
+
+    def __init__(self, bot: FilmBot) -> None:
+        self.bot = bot
+
+    async def finish(self, night: MovieNight) -> bool:
+        """Announce the winner if the poll is over; False when it is not (or taken)."""
+        service = self.bot.services.movienight
+        if not await service.claim(night):
+            return False
+        channel = self.bot.get_partial_messageable(night.channel_id, guild_id=night.guild_id)
+        try:
+            message = await channel.fetch_message(night.message_id)
+        except discord.NotFound:
+            await service.gone(night)
+            return False
+        final = await self._final(night, message)
+        if final is None or final.poll is None:
+            await service.not_final_yet(night)
+            return False
+        message = final
+        assert final.poll is not None
+        counts = {answer.id: answer.vote_count for answer in final.poll.answers}
+        outcome = service.outcome(night, counts)
+        note = await self._schedule(night, outcome) if night.starts_at else ""
+        text = announcement(outcome, _escape) + note
+        try:
+            await channel.send(
+                clip(text, 2000),
+                nonce=f"movienight-{night.id}",
+                reference=message.to_reference(fail_if_not_exists=False),
+                mention_author=False,
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # The channel is gone or closed to the bot: retrying would never succeed.
+            log.warning("Movie night %d: cannot announce in its channel: %s", night.id, exc)
+        await service.complete(night, outcome)
+        log.info("Movie night %d finished: %s won", night.id, outcome.winner.title)
+        return True
+
+    async def _final(self, night: MovieNight, message: discord.Message) -> discord.Message | None:
+        """The message with final results, ending the poll if its time is up."""
+        poll = message.poll
+        if poll is None:
+            return None
+        if poll.is_finalised():
+            return message
+        if self.bot.services.movienight.now() < night.expires_at:
+            return None
+        try:
+            ended = await message.end_poll()
+        except discord.HTTPException as exc:
+            log.info("Movie night %d: ending its poll failed (%s); retrying", night.id, exc)
+            return None
+        return ended if ended.poll is not None and ended.poll.is_finalised() else None
+
+    async def _schedule(self, night: MovieNight, outcome: Outcome) -> str:
+        """Create the scheduled event for the winner; the sentence to add to the announcement."""
+        assert night.starts_at is not None
+        guild = self.bot.get_guild(night.guild_id)
+        if guild is None:
+            return "\n⚠️ I could not create the event: I can't see this server right now."
+        config = await self.bot.guild_config(guild.id, guild.name)
+        try:
+            details = await self.bot.services.movienight.event_details(config, outcome.winner)
+        except FilmBotError as exc:
+            log.info("Movie night %d: no details for the event (%s)", night.id, exc)
+            details = None
+        channel = guild.get_channel(night.channel_id)
+        where = f"#{channel.name}" if channel is not None else guild.name
+        runtime = details.runtime if details else None
+        image = await self._cover(details.poster_url if details else None)
+        extra: dict[str, bytes] = {"image": image} if image else {}
+        try:
+            event = await guild.create_scheduled_event(  # type: ignore[call-overload]
+                name=clip(f"Movie night: {outcome.winner.title}", EVENT_NAME_LIMIT),
+                start_time=night.starts_at,
+                end_time=event_end(night.starts_at, runtime),
+                entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                location=clip(f"{where} on {guild.name}", EVENT_LOCATION_LIMIT),
+                description=clip(details.overview if details else "", EVENT_DESCRIPTION_LIMIT),
+                **extra,
+            )
+        except discord.Forbidden:
+            return "\n⚠️ I could not create the event: I need the Manage Events permission."
+        except discord.HTTPException as exc:
+            log.warning("Movie night %d: Discord refused the event: %s", night.id, exc)
+            return "\n⚠️ Discord refused the scheduled event; create it by hand."
+        return f"\n📅 Event: {event.url} (<t:{int(night.starts_at.timestamp())}:F>)"
+
+    async def _cover(self, url: str | None) -> bytes | None:
+        """The poster image for the event's cover, when it can be downloaded."""
+        if url is None:
+            return None
+        return await self.bot.services.movienight.poster(url)
