@@ -26,6 +26,7 @@ EXTENSIONS = (
     "filmbot.exts.privacy",
     "filmbot.exts.updates",
     "filmbot.exts.history",
+    "filmbot.exts.where",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

@@ -34,6 +34,7 @@ SPEC_OPTIONS = {
     "setup": [],
     "config": ["setting", "value"],
     "stats": [],
+    "where": ["query", "region"],
 }
 TITLE_OPTIONS = {"query", "movie_id", "tv_id"}
 ADMIN = ("setup", "config")

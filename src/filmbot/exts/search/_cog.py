@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.titles import parse_ref, parse_title_query
+from filmbot.domain.titles import imdb_id_of, parse_ref, parse_title_query
 from filmbot.exts._ui.context import (
     bot_of,
     guild_of,
@@ -22,7 +22,7 @@ from filmbot.exts._ui.context import (
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts._ui.titles import PER_PAGE, list_embed, movie_embed, page_title, tv_embed
-from filmbot.services.catalog import SearchPage, TitleSummary
+from filmbot.services.catalog import MediaFilter, SearchPage, TitleSummary
 from filmbot.tmdb.models import MovieDetails, TVDetails
 
 MediaChoice = Literal["all", "movie", "tv"]
@@ -60,7 +60,7 @@ class Search(commands.Cog):
 
     @app_commands.command(name="search", description="Search films and TV shows on TMDB")
     @app_commands.describe(
-        query="Part of a title (e.g. Dune), or a TMDB id or link",
+        query="Part of a title (e.g. Dune), a TMDB id or link, or an IMDb id or link",
         media_type="Films, TV shows or both",
     )
     @app_commands.autocomplete(query=title_autocomplete)
@@ -73,8 +73,9 @@ class Search(commands.Cog):
     ) -> None:
         """Search films and TV shows together, paginated."""
         parsed = parse_title_query(query)
-        if isinstance(parsed, TitleRef):
-            await self._details(interaction, query, parsed.media_type)
+        if isinstance(parsed, TitleRef) or imdb_id_of(parsed):
+            media = parsed.media_type if isinstance(parsed, TitleRef) else None
+            await self._details(interaction, query, media)
             return
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
@@ -90,7 +91,7 @@ class Search(commands.Cog):
 
     @app_commands.command(name="movie", description="Show a film's details")
     @app_commands.describe(
-        movie_id="A film: type its title and pick it, or give its TMDB id or link"
+        movie_id="A film: type its title and pick it, or give its TMDB or IMDb id or link"
     )
     @app_commands.autocomplete(movie_id=movie_autocomplete)
     @app_commands.guild_only()
@@ -99,7 +100,9 @@ class Search(commands.Cog):
         await self._details(interaction, movie_id, MediaType.MOVIE)
 
     @app_commands.command(name="tv", description="Show a TV show's details")
-    @app_commands.describe(tv_id="A show: type its name and pick it, or give its TMDB id or link")
+    @app_commands.describe(
+        tv_id="A show: type its name and pick it, or give its TMDB or IMDb id or link"
+    )
     @app_commands.autocomplete(tv_id=tv_autocomplete)
     @app_commands.guild_only()
     async def tv(self, interaction: discord.Interaction, tv_id: str) -> None:
@@ -155,28 +158,32 @@ class Search(commands.Cog):
 
         await pick_or_run(interaction, resolution.choices, show, "Which title did you mean?")
 
-    async def _details(self, interaction: discord.Interaction, text: str, media: MediaType) -> None:
+    async def _details(
+        self, interaction: discord.Interaction, text: str, media: MediaType | None
+    ) -> None:
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
         catalog = bot_of(interaction).services.catalog
         parsed = parse_title_query(text)
-        if isinstance(parsed, TitleRef) or parsed.isdigit():
-            ref = parse_ref(text, media)
+        if isinstance(parsed, str) and imdb_id_of(parsed):
+            parsed = await catalog.parse(parsed, language=guild.language, media=media)
+        if isinstance(parsed, TitleRef) or (media is not None and parsed.isdigit()):
+            ref = parse_ref(str(parsed), media)
             choices = [TitleSummary(ref, "", None, "", None, 0.0, 0)]
         else:
-            choices = (
-                await catalog.resolve(text, language=guild.language, media=media.value)
-            ).choices
+            scope: MediaFilter = "all" if media is None else media.value
+            choices = (await catalog.resolve(parsed, language=guild.language, media=scope)).choices
 
         async def show(reply: Reply, title: TitleSummary) -> None:
             details = await catalog.details(title.ref, language=guild.language)
             poster = catalog.image_url(details.poster_path, "w342")
             backdrop = catalog.image_url(details.backdrop_path, "w780")
             if isinstance(details, MovieDetails):
-                embed = movie_embed(details, poster, backdrop)
+                embed = movie_embed(details, poster, backdrop, guild.region)
             else:
                 assert isinstance(details, TVDetails)
-                embed = tv_embed(details, poster, backdrop)
+                embed = tv_embed(details, poster, backdrop, guild.region)
             await reply.send(embed=embed)
 
-        await pick_or_run(interaction, choices, show, f"Which {media.label.lower()} did you mean?")
+        what = media.label.lower() if media is not None else "title"
+        await pick_or_run(interaction, choices, show, f"Which {what} did you mean?")

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from filmbot.domain.limits import clip
 from filmbot.domain.models import TitleRef
-from filmbot.domain.titles import parse_title_query, tmdb_url
+from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
@@ -106,7 +106,7 @@ class Subscriptions(commands.Cog):
         """Remove a subscription."""
         await interaction.response.defer(thinking=True)
         services = bot_of(interaction).services
-        parsed = parse_title_query(query)
+        parsed = await services.catalog.parse(query)
         if isinstance(parsed, TitleRef):
             ref = parsed
         else:
