@@ -27,6 +27,7 @@ EXTENSIONS = (
     "filmbot.exts.updates",
     "filmbot.exts.history",
     "filmbot.exts.where",
+    "filmbot.exts.people",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

@@ -35,6 +35,7 @@ SPEC_OPTIONS = {
     "config": ["setting", "value"],
     "stats": [],
     "where": ["query", "region"],
+    "person": ["query"],
 }
 TITLE_OPTIONS = {"query", "movie_id", "tv_id"}
 ADMIN = ("setup", "config")

@@ -6,6 +6,7 @@ import pytest
 
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.people import parse_person_query
 from filmbot.domain.titles import (
     MAX_QUERY_LENGTH,
     imdb_id_of,
@@ -113,3 +114,22 @@ def test_imdb_ids_and_links_come_back_as_the_bare_id(text: str) -> None:
 def test_text_that_only_resembles_an_imdb_id_stays_search_text(text: str) -> None:
     parsed = parse_title_query(text)
     assert isinstance(parsed, str) and imdb_id_of(parsed) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("person:31", 31),
+        ("Person / 31", 31),
+        ("https://www.themoviedb.org/person/31-tom-hanks", 31),
+        ("themoviedb.org/de-DE/person/31", 31),
+        ("  Tom   Hanks ", "Tom Hanks"),
+    ],
+)
+def test_person_options_name_an_id_or_a_name(text: str, expected: int | str) -> None:
+    assert parse_person_query(text) == expected
+
+
+def test_a_title_is_not_a_person() -> None:
+    with pytest.raises(InvalidInputError, match="film or show"):
+        parse_person_query("movie:603")

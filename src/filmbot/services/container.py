@@ -15,6 +15,7 @@ from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
+from filmbot.services.people import PeopleService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
@@ -58,6 +59,7 @@ class Services:
     updates: UpdateStatus
     imports: ImportService
     exports: ExportService
+    people: PeopleService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -95,6 +97,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         updates=updates,
         imports=build_imports(settings, sessions, tmdb),
         exports=ExportService(sessions),
+        people=PeopleService(tmdb),
         redis=redis,
     )
 
