@@ -28,6 +28,7 @@ EXTENSIONS = (
     "filmbot.exts.history",
     "filmbot.exts.where",
     "filmbot.exts.people",
+    "filmbot.exts.discover",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

@@ -36,6 +36,17 @@ SPEC_OPTIONS = {
     "stats": [],
     "where": ["query", "region"],
     "person": ["query"],
+    "discover": [
+        "media_type",
+        "genre",
+        "year_from",
+        "year_to",
+        "certification",
+        "min_rating",
+        "person",
+        "provider",
+        "sort",
+    ],
 }
 TITLE_OPTIONS = {"query", "movie_id", "tv_id"}
 ADMIN = ("setup", "config")

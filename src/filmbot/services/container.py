@@ -13,6 +13,7 @@ from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import Sessions, create_sessionmaker
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
+from filmbot.services.discovery import DiscoveryService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.people import PeopleService
@@ -60,6 +61,7 @@ class Services:
     imports: ImportService
     exports: ExportService
     people: PeopleService
+    discovery: DiscoveryService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -82,6 +84,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
     tmdb = build_tmdb(settings, sessions, redis)
     catalog = CatalogService(tmdb)
+    people = PeopleService(tmdb)
     updates = UpdateStatus(sessions, shard_scope(settings))
     return Services(
         settings=settings,
@@ -97,7 +100,8 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         updates=updates,
         imports=build_imports(settings, sessions, tmdb),
         exports=ExportService(sessions),
-        people=PeopleService(tmdb),
+        people=people,
+        discovery=DiscoveryService(tmdb, people),
         redis=redis,
     )
 
