@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from filmbot.bot import FilmBot
-from tests.e2e.conftest import assert_within_discord_limits
+from tests.e2e.conftest import assert_within_discord_limits, fields_of
 from tests.fakes.discord_replies import InteractionReply
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
@@ -16,9 +16,9 @@ INTERSTELLAR_IMDB = "https://www.imdb.com/title/tt0816692/"
 
 def field(reply: InteractionReply, name: str) -> str:
     """The value of the first embed's field `name`."""
-    fields = {f["name"]: f["value"] for f in reply.embeds[0].get("fields") or []}
+    fields = fields_of(reply)
     assert name in fields, sorted(fields)
-    return str(fields[name])
+    return fields[name]
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ async def test_where_lists_every_offer_with_the_watch_page_and_attribution(
     embed = reply.embeds[0]
     assert embed["title"] == "Where to watch Dune (2021) in US"
     assert embed["url"] == "https://www.themoviedb.org/movie/438631-dune/watch?locale=US"
-    assert {f["name"]: f["value"] for f in embed["fields"]} == {
+    assert fields_of(reply) == {
         "Stream": "Max",
         "Buy": "Amazon Video",
     }
@@ -155,7 +155,7 @@ async def test_where_takes_a_region_and_says_when_nothing_is_there(
 ) -> None:
     club, mo = film_club.guild, film_club.member
     germany = await fake_discord.slash(club, mo, "where", query="movie:438631", region="de")
-    names = {f["name"]: f["value"] for f in germany.embeds[0]["fields"]}
+    names = fields_of(germany)
     assert names == {"Stream": "Netflix", "Rent": "Apple TV"}
     italy = await fake_discord.slash(club, mo, "where", query="movie:438631", region="IT")
     assert italy.embeds[0]["description"] == "Not available in IT."
@@ -201,5 +201,5 @@ async def test_where_shows_free_and_ad_supported_offers(
         },
     )
     reply = await fake_discord.slash(film_club.guild, film_club.member, "where", query="movie:19")
-    names = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
+    names = fields_of(reply)
     assert names == {"Free": "Kanopy", "Free with ads": "Tubi TV"}

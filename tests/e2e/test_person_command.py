@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 
 from filmbot.bot import FilmBot
-from tests.e2e.conftest import assert_within_discord_limits
-from tests.fakes.discord_replies import InteractionReply
+from tests.e2e.conftest import assert_within_discord_limits, fields_of
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
 from tests.fakes.tmdb_server import FakeTMDB
-
-
-def fields(reply: InteractionReply) -> dict[str, str]:
-    return {f["name"]: f["value"] for f in reply.embeds[0].get("fields") or []}
 
 
 async def test_person_shows_biography_photo_and_directing_newest_first(
@@ -28,7 +23,7 @@ async def test_person_shows_biography_photo_and_directing_newest_first(
     assert embed["url"] == "https://www.themoviedb.org/person/137427"
     assert embed["description"].startswith("Denis Villeneuve is a French Canadian")
     assert embed["thumbnail"]["url"].endswith("/w185/zdDx9Xs93UIrJFWYApYR28J8M6b.jpg")
-    found = fields(reply)
+    found = fields_of(reply)
     directed = found["As director"].splitlines()
     assert [line.split(" · ")[0] for line in directed] == ["2024", "2021", "2017", "2016"]
     assert "[Dune: Part Two](https://www.themoviedb.org/movie/693134)" in directed[0]
@@ -55,9 +50,9 @@ async def test_person_accepts_an_id_a_link_or_a_name(
 ) -> None:
     reply = await fake_discord.slash(film_club.guild, film_club.member, "person", query=given)
     assert reply.embeds[0]["title"] == "Zendaya"
-    acting = fields(reply)["As actor"].splitlines()
+    acting = fields_of(reply)["As actor"].splitlines()
     assert acting[0].startswith("2024 · [Dune: Part Two]") and acting[0].endswith("as Chani")
-    assert "As director" not in fields(reply)
+    assert "As director" not in fields_of(reply)
 
 
 async def test_a_person_with_hundreds_of_credits_fits_one_message(
@@ -68,7 +63,7 @@ async def test_a_person_with_hundreds_of_credits_fits_one_message(
         film_club.guild, film_club.member, "person", query="person:21315"
     )
     assert_within_discord_limits(reply.message or {})
-    acting = fields(reply)["As actor"].splitlines()
+    acting = fields_of(reply)["As actor"].splitlines()
     assert len(acting) == 9 and acting[-1] == "…and 322 more"
     assert acting[0].startswith("2014 · [Small Role 330]")
     assert reply.embeds[0]["footer"]["text"].startswith("330 credits")

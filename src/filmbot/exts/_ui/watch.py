@@ -25,6 +25,11 @@ def _names(providers: list[WatchProvider], limit: int = 8) -> str:
     return ", ".join(names[:limit]) + more
 
 
+def country_offers(details: TitleDetails, region: str) -> CountryWatchProviders | None:
+    """The title's offers in `region`, if TMDB has any there."""
+    return details.watch_providers.for_region(region) if details.watch_providers else None
+
+
 def offers_of(country: CountryWatchProviders | None) -> list[tuple[str, str]]:
     """(label, provider names) for each kind of offer the region has."""
     if country is None:
@@ -35,7 +40,7 @@ def offers_of(country: CountryWatchProviders | None) -> list[tuple[str, str]]:
 
 def watch_summary(details: TitleDetails, region: str) -> str:
     """`Stream: Max · Buy: Amazon Video`, or `Not available in DE`, with the attribution."""
-    country = details.watch_providers.for_region(region) if details.watch_providers else None
+    country = country_offers(details, region)
     offers = offers_of(country)
     if not offers:
         return f"Not available in {region.upper()}"
@@ -48,7 +53,7 @@ def where_embed(
 ) -> discord.Embed:
     """Every offer for a title in one region, TMDB's watch page and JustWatch's credit."""
     region = region.upper()
-    country = details.watch_providers.for_region(region) if details.watch_providers else None
+    country = country_offers(details, region)
     offers = offers_of(country)
     year = f" ({details.year})" if details.year else ""
     title = f"Where to watch {details.display_title}{year} in {region}"
@@ -67,7 +72,7 @@ def where_embed(
 
 def first_logo(details: TitleDetails, region: str) -> str | None:
     """The logo path of the region's first streaming (else any) provider."""
-    country = details.watch_providers.for_region(region) if details.watch_providers else None
+    country = country_offers(details, region)
     if country is None:
         return None
     for kind, _ in OFFERS:
