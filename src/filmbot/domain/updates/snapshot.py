@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates.streaming import Streaming, carry_forward, streaming_from_tmdb
 
 SNAPSHOT_FORMAT = 1
 UNKNOWN_FETCH_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -117,10 +118,12 @@ class TitleSnapshot:
     number_of_seasons: int | None = None
     next_episode_to_air: EpisodeInfo | None = None
     last_episode_to_air: EpisodeInfo | None = None
+    streaming: Streaming | None = None
+    """Streaming offers per region; None in snapshots made without watch providers."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict that `from_dict` reads back."""
-        return {
+        stored = {
             "format": SNAPSHOT_FORMAT,
             "media_type": self.ref.media_type.value,
             "tmdb_id": self.ref.tmdb_id,
@@ -137,6 +140,16 @@ class TitleSnapshot:
             "last_episode_to_air": _episode_dict(self.last_episode_to_air),
             "fetched_at": self.fetched_at.isoformat(),
         }
+        if self.streaming is not None:
+            stored["streaming"] = self.streaming.to_dict()
+        return stored
+
+    def remembering(self, previous: TitleSnapshot | None) -> TitleSnapshot:
+        """This snapshot with the streaming departures `previous` knew of carried over."""
+        if self.streaming is None or previous is None or previous.streaming is None:
+            return self
+        seen_on = previous.fetched_at.date()
+        return replace(self, streaming=carry_forward(self.streaming, previous.streaming, seen_on))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], ref: TitleRef | None = None) -> TitleSnapshot:
@@ -155,6 +168,7 @@ class TitleSnapshot:
             number_of_seasons=_as_int(data.get("number_of_seasons")),
             next_episode_to_air=EpisodeInfo.from_dict(data.get("next_episode_to_air")),
             last_episode_to_air=EpisodeInfo.from_dict(data.get("last_episode_to_air")),
+            streaming=Streaming.from_dict(data.get("streaming")),
         )
 
 
@@ -180,6 +194,11 @@ def snapshot_from_tmdb(
         number_of_seasons=None if is_movie else _as_int(payload.get("number_of_seasons")),
         next_episode_to_air=None if is_movie else _episode(payload, "next_episode_to_air"),
         last_episode_to_air=None if is_movie else _episode(payload, "last_episode_to_air"),
+        streaming=(
+            streaming_from_tmdb(payload["watch/providers"])
+            if "watch/providers" in payload
+            else None
+        ),
     )
 
 
