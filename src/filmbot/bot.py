@@ -32,6 +32,9 @@ EXTENSIONS = (
     "filmbot.exts.social",
     "filmbot.exts.server_watchlist",
     "filmbot.exts.movienight",
+    "filmbot.exts.where",
+    "filmbot.exts.people",
+    "filmbot.exts.discover",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

@@ -95,6 +95,11 @@ def assert_pings_nobody(records: list[Record]) -> None:
         assert not mentions.get("roles") and not mentions.get("users"), mentions
 
 
+def fields_of(reply: InteractionReply) -> dict[str, str]:
+    """The fields of the reply's first embed, name to value."""
+    return {f["name"]: f["value"] for f in reply.embeds[0].get("fields") or []}
+
+
 def footer_of(reply: InteractionReply) -> str:
     """The footer text of the reply's first embed."""
     return str(reply.embeds[0]["footer"]["text"])

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.tmdb_catalogue import Catalogue
+from tests.fakes.tmdb_discovery import Discovery
 from tests.fakes.tmdb_examples import example_body
 
 API_KEY = "fake-tmdb-api-key"
@@ -174,6 +175,7 @@ class FakeTMDB:
         self.api_key = api_key
         self.read_access_token = read_access_token
         self.catalogue = catalogue or Catalogue()
+        self.discovery = Discovery(self.catalogue)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.rate_limited_responses = 0
@@ -341,7 +343,9 @@ class FakeTMDB:
         language = query.get("language", "en-US")
         if parts[:1] == ["find"] and query.get("external_source") not in EXTERNAL_SOURCES:
             return web.json_response(INVALID_ID, status=404)
-        body = self._dispatch(parts, query, language)
+        body = self.discovery.route(parts, query)
+        if body is None:
+            body = self._dispatch(parts, query, language)
         if body is None:
             return web.json_response(NOT_FOUND, status=404)
         return web.json_response(body)

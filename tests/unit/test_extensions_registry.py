@@ -38,6 +38,19 @@ SPEC_OPTIONS = {
     "upcoming": ["days", "format"],
     "recommend-to": ["member", "query", "note"],
     "privacy settings": ["recommendations", "activity"],
+    "where": ["query", "region"],
+    "person": ["query"],
+    "discover": [
+        "media_type",
+        "genre",
+        "year_from",
+        "year_to",
+        "certification",
+        "min_rating",
+        "person",
+        "provider",
+        "sort",
+    ],
 }
 TITLE_OPTIONS = {"query", "movie_id", "tv_id"}
 ADMIN = ("setup", "config", "notification-template")

@@ -6,7 +6,14 @@ import pytest
 
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.titles import MAX_QUERY_LENGTH, parse_ref, parse_title_query, tmdb_url
+from filmbot.domain.people import parse_person_query
+from filmbot.domain.titles import (
+    MAX_QUERY_LENGTH,
+    imdb_id_of,
+    parse_ref,
+    parse_title_query,
+    tmdb_url,
+)
 
 DUNE_TWO = TitleRef(MediaType.MOVIE, 693134)
 BREAKING_BAD = TitleRef(MediaType.TV, 1396)
@@ -83,3 +90,46 @@ def test_parse_ref_refuses_what_is_not_an_id(text: str) -> None:
 def test_tmdb_url_points_at_the_title_page() -> None:
     assert tmdb_url(DUNE_TWO) == "https://www.themoviedb.org/movie/693134"
     assert tmdb_url(BREAKING_BAD) == "https://www.themoviedb.org/tv/1396"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tt0816692",
+        " TT0816692 ",
+        "https://www.imdb.com/title/tt0816692/",
+        "http://imdb.com/title/tt0816692",
+        "https://m.imdb.com/title/tt0816692/?ref_=nv_sr_1",
+        "www.imdb.com/de/title/tt0816692/reviews",
+    ],
+)
+def test_imdb_ids_and_links_come_back_as_the_bare_id(text: str) -> None:
+    assert parse_title_query(text) == "tt0816692"
+    assert imdb_id_of(parse_title_query(text)) == "tt0816692"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text", ["tt123", "tt0816692x", "Dune tt0816692", "https://www.imdb.com/name/nm0000158/"]
+)
+def test_text_that_only_resembles_an_imdb_id_stays_search_text(text: str) -> None:
+    parsed = parse_title_query(text)
+    assert isinstance(parsed, str) and imdb_id_of(parsed) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("person:31", 31),
+        ("Person / 31", 31),
+        ("https://www.themoviedb.org/person/31-tom-hanks", 31),
+        ("themoviedb.org/de-DE/person/31", 31),
+        ("  Tom   Hanks ", "Tom Hanks"),
+    ],
+)
+def test_person_options_name_an_id_or_a_name(text: str, expected: int | str) -> None:
+    assert parse_person_query(text) == expected
+
+
+def test_a_title_is_not_a_person() -> None:
+    with pytest.raises(InvalidInputError, match="film or show"):
+        parse_person_query("movie:603")

@@ -10,7 +10,7 @@ from typing import Literal
 
 from filmbot.domain.errors import InvalidInputError, NotFoundError
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.titles import parse_title_query
+from filmbot.domain.titles import imdb_id_of, parse_title_query
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBNotFound
 from filmbot.tmdb.models import (
@@ -106,12 +106,34 @@ class CatalogService:
     def __init__(self, tmdb: TMDBClient) -> None:
         self._tmdb = tmdb
 
+    async def parse(
+        self, text: str, *, language: str | None = None, media: MediaType | None = None
+    ) -> TitleRef | str:
+        """Parse a title option, looking IMDb ids up on TMDB; else the search text.
+
+        NotFoundError when TMDB knows no title under the IMDb id.
+        """
+        parsed = parse_title_query(text)
+        imdb_id = imdb_id_of(parsed) if isinstance(parsed, str) else None
+        if imdb_id is None:
+            return parsed
+        found = await self._tmdb.find_by_imdb_id(imdb_id, language=language)
+        ref = found.first_ref(prefer=media)
+        if ref is None:
+            raise NotFoundError(f"TMDB knows no film or show with the IMDb id {imdb_id}.")
+        return ref
+
     async def resolve(
         self, text: str, *, language: str | None = None, media: MediaFilter = "all"
     ) -> Resolution:
         """Resolve a title option; NotFoundError when nothing matches."""
-        parsed = parse_title_query(text)
+        expected = None if media == "all" else MediaType(media)
+        parsed = await self.parse(text, language=language, media=expected)
         if isinstance(parsed, TitleRef):
+            if expected is not None and parsed.media_type is not expected:
+                raise InvalidInputError(
+                    f"That is a {parsed.media_type.label.lower()}, not a {expected.label.lower()}."
+                )
             return Resolution([summarise(await self.details(parsed, language=language))])
         page = await self._search_loosely(parsed, media, language)
         if not page.items:
@@ -208,8 +230,11 @@ class CatalogService:
     ) -> list[tuple[str, str]]:
         """Up to 25 (label, `movie:ID`) pairs for a title option; never raises."""
         try:
-            parsed = parse_title_query(text)
-        except InvalidInputError:
+            parsed = await asyncio.wait_for(
+                self.parse(text, language=language, media=media), AUTOCOMPLETE_BUDGET_SECONDS
+            )
+        except Exception:
+            log.debug("No title for %r in autocomplete", text[:50], exc_info=True)
             return []
         if isinstance(parsed, TitleRef):
             return [await self._ref_choice(parsed, language, media)]

@@ -14,9 +14,11 @@ from filmbot.db.session import Sessions, create_sessionmaker
 from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
+from filmbot.services.discovery import DiscoveryService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.movienight import MovieNightService
 from filmbot.services.notifications import NotificationSender
+from filmbot.services.people import PeopleService
 from filmbot.services.personal import PersonalService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
@@ -71,6 +73,8 @@ class Services:
     upcoming: UpcomingService
     social: SocialService
     activity: ActivityService
+    people: PeopleService
+    discovery: DiscoveryService
     redis: Redis | None = None
     server_watchlist: ServerWatchlistService = field(init=False)
     movienight: MovieNightService = field(init=False)
@@ -101,6 +105,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     redis = redis_from_url(settings.redis_url) if settings.redis_enabled else None
     tmdb = build_tmdb(settings, sessions, redis)
     catalog = CatalogService(tmdb)
+    people = PeopleService(tmdb)
     updates = UpdateStatus(sessions, shard_scope(settings))
     return Services(
         settings=settings,
@@ -121,6 +126,8 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         upcoming=UpcomingService(sessions, shard_scope(settings)),
         social=SocialService(sessions),
         activity=ActivityService(sessions),
+        people=people,
+        discovery=DiscoveryService(tmdb, people),
         redis=redis,
     )
 

@@ -38,6 +38,7 @@ _KIND_LABELS = {
     EventKind.EPISODE_AIRED: ("Episode out", 0x8E44AD),
     EventKind.STATUS_CHANGE: ("Status update", 0xE67E22),
     EventKind.TITLE_REMOVED: ("Removed from TMDB", 0x95A5A6),
+    EventKind.STREAMING: ("Now streaming", 0x1ABC9C),
 }
 
 ImageUrl = Callable[[str | None], str | None]

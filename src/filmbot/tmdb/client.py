@@ -22,6 +22,7 @@ from filmbot.tmdb._params import (
     search_params,
 )
 from filmbot.tmdb.cache import DatabaseTier, TMDBCache
+from filmbot.tmdb.discover import DiscoverQuery
 from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 from filmbot.tmdb.find import ExternalSource, FindResults
 from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter
@@ -37,7 +38,10 @@ from filmbot.tmdb.models import (
     TitleDetails,
     TitlePage,
     TVDetails,
+    WatchProviders,
 )
+from filmbot.tmdb.people import PersonDetails, PersonPage
+from filmbot.tmdb.providers import CertificationList, ProviderList
 from filmbot.tmdb.transport import Credentials, RetryPolicy, TMDBTransport
 
 if TYPE_CHECKING:
@@ -49,6 +53,8 @@ MOVIE_APPEND = ("credits", "release_dates", "external_ids", "videos", "watch/pro
 TV_APPEND = ("credits", "external_ids", "videos", "watch/providers")
 TRENDING_TTL = 900.0
 REFERENCE_TTL = 3 * 24 * 3600.0
+LIST_TTL = 24 * 3600.0
+PERSON_APPEND = ("combined_credits",)
 MAX_CHANGES_WINDOW = timedelta(days=14)
 MAX_PAGE = 500
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
@@ -199,7 +205,34 @@ class TMDBClient:
         """The movie, show or episode with this IMDb id (`tt0133093`)."""
         return await self.find_by_external_id(imdb_id, "imdb_id", language=language)
 
+    async def search_person(
+        self, query: str, *, page: int = 1, language: str | None = None
+    ) -> PersonPage:
+        """Search people (actors, directors, writers...)."""
+        params = search_params(query, page, language)
+        return await self._fetcher.fetch("/search/person", params, self.ttl, PersonPage)
+
+    async def discover(
+        self, query: DiscoverQuery, *, page: int = 1, language: str | None = None
+    ) -> TitlePage:
+        """One page of films or shows matching the filters of `query`."""
+        params = query.params() | {"page": str(page), "language": language_param(language)}
+        path = f"/discover/{query.media.value}"
+        return await self._fetcher.fetch(path, params, self.ttl, TitlePage, query.media)
+
     # -- details --------------------------------------------------------------------------
+
+    async def get_person(
+        self, person_id: int, *, language: str | None = None, append: Iterable[str] = PERSON_APPEND
+    ) -> PersonDetails:
+        """A person with their combined film and TV credits."""
+        params = details_params(language, append)
+        return await self._fetcher.fetch(f"/person/{person_id}", params, self.ttl, PersonDetails)
+
+    async def title_watch_providers(self, ref: TitleRef) -> WatchProviders:
+        """Where a title streams, rents and sells, per country (data by JustWatch)."""
+        path = f"/{ref.media_type.value}/{ref.tmdb_id}/watch/providers"
+        return await self._fetcher.fetch(path, {}, self.ttl, WatchProviders)
 
     async def get_movie(
         self, movie_id: int, *, language: str | None = None, append: Iterable[str] = MOVIE_APPEND
@@ -316,11 +349,27 @@ class TMDBClient:
         return data if len(data) <= max_bytes else None
 
     async def genres(self, media: MediaType, *, language: str | None = None) -> list[Genre]:
-        """The movie or TV genre list (cached for days)."""
+        """The movie or TV genre list (cached for a day)."""
         params = {"language": language_param(language)}
         path = f"/genre/{media.value}/list"
-        result = await self._fetcher.fetch(path, params, _reference_ttl(self.ttl), GenreList)
+        result = await self._fetcher.fetch(path, params, self._list_ttl(), GenreList)
         return result.genres
+
+    async def certifications(self) -> CertificationList:
+        """Every country's film certifications (cached for a day)."""
+        path = "/certification/movie/list"
+        return await self._fetcher.fetch(path, {}, self._list_ttl(), CertificationList)
+
+    async def watch_providers(
+        self, media: MediaType, region: str, *, language: str | None = None
+    ) -> ProviderList:
+        """The streaming, rental and purchase services of `region` (cached for a day)."""
+        params = {"language": language_param(language), "watch_region": region.upper()}
+        path = f"/watch/providers/{media.value}"
+        return await self._fetcher.fetch(path, params, self._list_ttl(), ProviderList)
+
+    def _list_ttl(self) -> float:
+        return LIST_TTL if self.ttl > 0 else 0.0
 
     async def check_credentials(self) -> None:
         """Raise TMDBAuthError unless TMDB accepts the configured credentials."""

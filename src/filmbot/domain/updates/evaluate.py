@@ -8,7 +8,8 @@ dates carry no time.
 
 Which subscription flag gates which kind:
 
-- ``notify_release`` gates the film kinds ``release`` and ``upcoming``;
+- ``notify_release`` gates the film kinds ``release`` and ``upcoming``, and ``streaming``
+  (a provider of the guild's region starts streaming the title; see `streaming`);
 - ``notify_update`` gates the TV kinds ``new_episode`` and ``episode_aired`` and
   ``status_change`` for both films and TV (status changes and newly announced seasons);
 - ``title_removed`` is built by the engine with `title_removed_event` when TMDB answers 404
@@ -54,6 +55,7 @@ from filmbot.domain.updates.rules import (
     regional_release,
     release_events,
     status_change_events,
+    streaming_events,
     upcoming_events,
 )
 from filmbot.domain.updates.snapshot import EpisodeInfo, TitleSnapshot
@@ -127,6 +129,7 @@ def _candidates(
         *new_episode_events(snapshot, previous, today),
         *episode_aired_events(snapshot, prefs),
         *status_change_events(snapshot, previous, today),
+        *streaming_events(snapshot, previous, prefs, today),
     ]
 
 

@@ -79,9 +79,10 @@ class EventKind(str, enum.Enum):
     EPISODE_AIRED = "episode_aired"
     STATUS_CHANGE = "status_change"
     TITLE_REMOVED = "title_removed"
+    STREAMING = "streaming"
 
 
-RELEASE_FLAG_KINDS = frozenset({EventKind.RELEASE, EventKind.UPCOMING})
+RELEASE_FLAG_KINDS = frozenset({EventKind.RELEASE, EventKind.UPCOMING, EventKind.STREAMING})
 UPDATE_FLAG_KINDS = frozenset(
     {EventKind.NEW_EPISODE, EventKind.EPISODE_AIRED, EventKind.STATUS_CHANGE}
 )

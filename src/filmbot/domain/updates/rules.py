@@ -13,6 +13,7 @@ from filmbot.domain.limits import clip
 from filmbot.domain.models import MediaType
 from filmbot.domain.updates.events import EventKind, GuildPrefs, UpdateEvent
 from filmbot.domain.updates.snapshot import EpisodeInfo, ReleaseType, TitleSnapshot
+from filmbot.domain.updates.streaming import newly_streaming
 
 STATUS_CHANGE_GRACE_DAYS = 1
 DETAIL_LIMIT = 300
@@ -171,6 +172,29 @@ def status_change_events(
         _season_event(snapshot, n, today, window) for n in new_seasons(snapshot, previous)
     )
     return events
+
+
+def streaming_events(
+    snapshot: TitleSnapshot, previous: TitleSnapshot | None, prefs: GuildPrefs, today: date
+) -> list[UpdateEvent]:
+    """A provider of the guild's region streams the title (flatrate, free or ads) anew."""
+    if snapshot.streaming is None or previous is None or previous is snapshot:
+        return []
+    window = (today, today + timedelta(days=STATUS_CHANGE_GRACE_DAYS))
+    return [
+        _event(
+            snapshot,
+            EventKind.STREAMING,
+            key=key,
+            on=today,
+            window=window,
+            headline=f"{snapshot.title} is now streaming on {name} in {prefs.region}",
+            detail="Streaming data provided by JustWatch.",
+        )
+        for _pid, name, key in newly_streaming(
+            snapshot.streaming, previous.streaming, prefs.region, today
+        )
+    ]
 
 
 def new_seasons(snapshot: TitleSnapshot, previous: TitleSnapshot) -> list[int]:

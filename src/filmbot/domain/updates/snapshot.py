@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates.streaming import Streaming, carry_forward, streaming_from_tmdb
 
 SNAPSHOT_FORMAT = 1
 UNKNOWN_FETCH_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -118,10 +119,12 @@ class TitleSnapshot:
     next_episode_to_air: EpisodeInfo | None = None
     last_episode_to_air: EpisodeInfo | None = None
     network: str = ""
+    streaming: Streaming | None = None
+    """Streaming offers per region; None in snapshots made without watch providers."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict that `from_dict` reads back."""
-        return {
+        stored = {
             "format": SNAPSHOT_FORMAT,
             "media_type": self.ref.media_type.value,
             "tmdb_id": self.ref.tmdb_id,
@@ -139,6 +142,16 @@ class TitleSnapshot:
             "fetched_at": self.fetched_at.isoformat(),
             "network": self.network,
         }
+        if self.streaming is not None:
+            stored["streaming"] = self.streaming.to_dict()
+        return stored
+
+    def remembering(self, previous: TitleSnapshot | None) -> TitleSnapshot:
+        """This snapshot with the streaming departures `previous` knew of carried over."""
+        if self.streaming is None or previous is None or previous.streaming is None:
+            return self
+        seen_on = previous.fetched_at.date()
+        return replace(self, streaming=carry_forward(self.streaming, previous.streaming, seen_on))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], ref: TitleRef | None = None) -> TitleSnapshot:
@@ -158,6 +171,7 @@ class TitleSnapshot:
             next_episode_to_air=EpisodeInfo.from_dict(data.get("next_episode_to_air")),
             last_episode_to_air=EpisodeInfo.from_dict(data.get("last_episode_to_air")),
             network=_as_text(data.get("network")),
+            streaming=Streaming.from_dict(data.get("streaming")),
         )
 
 
@@ -184,6 +198,11 @@ def snapshot_from_tmdb(
         next_episode_to_air=None if is_movie else _episode(payload, "next_episode_to_air"),
         last_episode_to_air=None if is_movie else _episode(payload, "last_episode_to_air"),
         network="" if is_movie else _first_network(payload.get("networks")),
+        streaming=(
+            streaming_from_tmdb(payload["watch/providers"])
+            if "watch/providers" in payload
+            else None
+        ),
     )
 
 

@@ -64,3 +64,14 @@ async def tv_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """TV shows matching what the user typed."""
     return await _titles(interaction, current, MediaType.TV)
+
+
+async def person_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """People matching what the user typed, as `person:ID` values."""
+    if interaction.guild_id is None:
+        return []
+    guild = await guild_of(interaction)
+    pairs = await bot_of(interaction).services.people.autocomplete(current, language=guild.language)
+    return [app_commands.Choice(name=label, value=value) for label, value in pairs]

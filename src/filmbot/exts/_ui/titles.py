@@ -5,10 +5,11 @@ from __future__ import annotations
 import discord
 
 from filmbot.domain.limits import clip
-from filmbot.domain.titles import tmdb_url
+from filmbot.domain.titles import imdb_url, tmdb_url
 from filmbot.exts._ui.embeds import add_field, fit_embed, money, new_embed, stars
+from filmbot.exts._ui.watch import watch_summary
 from filmbot.services.catalog import SearchPage, TitleSummary
-from filmbot.tmdb.models import Credits, MovieDetails, TVDetails
+from filmbot.tmdb.models import Credits, MovieDetails, TitleDetails, TVDetails
 
 PER_PAGE = 10
 
@@ -34,7 +35,27 @@ def _crew(credits: Credits | None, job: str) -> str | None:
     return ", ".join(names[:4]) or None
 
 
-def movie_embed(movie: MovieDetails, poster: str | None, backdrop: str | None) -> discord.Embed:
+def links(details: TitleDetails) -> str:
+    """`[TMDB](…) · [IMDb](…)`: the title's pages (IMDb when TMDB knows its id)."""
+    found = [f"[TMDB]({tmdb_url(details.ref)})"]
+    imdb_id = details.external_ids.imdb_id if details.external_ids else None
+    if isinstance(details, MovieDetails):
+        imdb_id = imdb_id or details.imdb_id
+    if imdb_id:
+        found.append(f"[IMDb]({imdb_url(imdb_id)})")
+    return " · ".join(found)
+
+
+def _watch_and_links(embed: discord.Embed, details: TitleDetails, region: str) -> None:
+    add_field(
+        embed, f"Where to watch ({region.upper()})", watch_summary(details, region), inline=False
+    )
+    add_field(embed, "Links", links(details), inline=False)
+
+
+def movie_embed(
+    movie: MovieDetails, poster: str | None, backdrop: str | None, region: str = "US"
+) -> discord.Embed:
     """Film details: overview, genres, date, runtime, rating, money, director, cast, images."""
     year = f" ({movie.year})" if movie.year else ""
     embed = new_embed(
@@ -55,6 +76,7 @@ def movie_embed(movie: MovieDetails, poster: str | None, backdrop: str | None) -
     add_field(embed, "Revenue", money(movie.revenue))
     add_field(embed, "Director", _crew(movie.credits, "Director"))
     add_field(embed, "Top cast", _top_cast(movie.credits), inline=False)
+    _watch_and_links(embed, movie, region)
     if poster:
         embed.set_thumbnail(url=poster)
     if backdrop:
@@ -62,7 +84,9 @@ def movie_embed(movie: MovieDetails, poster: str | None, backdrop: str | None) -
     return fit_embed(embed)
 
 
-def tv_embed(show: TVDetails, poster: str | None, backdrop: str | None) -> discord.Embed:
+def tv_embed(
+    show: TVDetails, poster: str | None, backdrop: str | None, region: str = "US"
+) -> discord.Embed:
     """Show details: status, networks, seasons, last and next episode, creators, cast."""
     year = f" ({show.year})" if show.year else ""
     embed = new_embed(
@@ -89,6 +113,7 @@ def tv_embed(show: TVDetails, poster: str | None, backdrop: str | None) -> disco
             )
     add_field(embed, "Created by", ", ".join(c.name for c in show.created_by))
     add_field(embed, "Top cast", _top_cast(show.credits), inline=False)
+    _watch_and_links(embed, show, region)
     if poster:
         embed.set_thumbnail(url=poster)
     if backdrop:

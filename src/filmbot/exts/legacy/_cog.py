@@ -120,7 +120,9 @@ class Legacy(commands.Cog):
         self, ctx: commands.Context[commands.Bot], query: str, media: MediaType
     ) -> None:
         catalog = self.bot.services.catalog
-        language = await self._language(ctx)
+        assert ctx.guild is not None
+        guild = await self.bot.guild_config(ctx.guild.id, ctx.guild.name)
+        language = guild.language
         async with ctx.typing():
             resolution = await catalog.resolve(query, language=language, media=media.value)
             if resolution.single is None:
@@ -136,7 +138,7 @@ class Legacy(commands.Cog):
         poster = catalog.image_url(details.poster_path, "w342")
         backdrop = catalog.image_url(details.backdrop_path, "w780")
         if isinstance(details, MovieDetails):
-            embed = movie_embed(details, poster, backdrop)
+            embed = movie_embed(details, poster, backdrop, guild.region)
         else:
-            embed = tv_embed(details, poster, backdrop)
+            embed = tv_embed(details, poster, backdrop, guild.region)
         await ctx.send(embed=embed, allowed_mentions=NO_PINGS)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import discord
@@ -11,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.titles import parse_ref, parse_title_query
+from filmbot.domain.titles import imdb_id_of, parse_ref, parse_title_query
 from filmbot.exts._ui.context import (
     bot_of,
     guild_of,
@@ -19,37 +17,13 @@ from filmbot.exts._ui.context import (
     title_autocomplete,
     tv_autocomplete,
 )
-from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
-from filmbot.exts._ui.titles import PER_PAGE, list_embed, movie_embed, page_title, tv_embed
-from filmbot.services.catalog import SearchPage, TitleSummary
+from filmbot.exts._ui.results import paged_results
+from filmbot.exts._ui.titles import PER_PAGE, list_embed, movie_embed, tv_embed
+from filmbot.services.catalog import MediaFilter, SearchPage, TitleSummary
 from filmbot.tmdb.models import MovieDetails, TVDetails
 
 MediaChoice = Literal["all", "movie", "tv"]
-TMDB_PAGE_SIZE = 20
-FetchPage = Callable[[int], Awaitable[SearchPage]]
-
-
-async def paged_results(
-    interaction: discord.Interaction, title: str, fetch: FetchPage, note: str
-) -> None:
-    """Show TMDB result pages of 20 as Discord pages of 10, fetched as the user pages."""
-    first = await fetch(1)
-    if not first.items:
-        await interaction.followup.send(f"Nothing found for {title}.")
-        return
-    total = max(1, min(math.ceil(first.total_results / PER_PAGE), first.total_pages * 2))
-    pages: dict[int, SearchPage] = {1: first}
-
-    async def render(index: int) -> discord.Embed:
-        tmdb_page = index * PER_PAGE // TMDB_PAGE_SIZE + 1
-        if tmdb_page not in pages:
-            pages[tmdb_page] = await fetch(tmdb_page)
-        start = index * PER_PAGE % TMDB_PAGE_SIZE
-        items = pages[tmdb_page].items[start : start + PER_PAGE]
-        return list_embed(f"{title} · {page_title(first)}", items, index * PER_PAGE + 1, note)
-
-    await send_paginated(interaction, total, render)
 
 
 class Search(commands.Cog):
@@ -60,7 +34,7 @@ class Search(commands.Cog):
 
     @app_commands.command(name="search", description="Search films and TV shows on TMDB")
     @app_commands.describe(
-        query="Part of a title (e.g. Dune), or a TMDB id or link",
+        query="Part of a title (e.g. Dune), a TMDB id or link, or an IMDb id or link",
         media_type="Films, TV shows or both",
     )
     @app_commands.autocomplete(query=title_autocomplete)
@@ -73,8 +47,9 @@ class Search(commands.Cog):
     ) -> None:
         """Search films and TV shows together, paginated."""
         parsed = parse_title_query(query)
-        if isinstance(parsed, TitleRef):
-            await self._details(interaction, query, parsed.media_type)
+        if isinstance(parsed, TitleRef) or imdb_id_of(parsed):
+            media = parsed.media_type if isinstance(parsed, TitleRef) else None
+            await self._details(interaction, query, media)
             return
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
@@ -90,7 +65,7 @@ class Search(commands.Cog):
 
     @app_commands.command(name="movie", description="Show a film's details")
     @app_commands.describe(
-        movie_id="A film: type its title and pick it, or give its TMDB id or link"
+        movie_id="A film: type its title and pick it, or give its TMDB or IMDb id or link"
     )
     @app_commands.autocomplete(movie_id=movie_autocomplete)
     @app_commands.guild_only()
@@ -99,7 +74,9 @@ class Search(commands.Cog):
         await self._details(interaction, movie_id, MediaType.MOVIE)
 
     @app_commands.command(name="tv", description="Show a TV show's details")
-    @app_commands.describe(tv_id="A show: type its name and pick it, or give its TMDB id or link")
+    @app_commands.describe(
+        tv_id="A show: type its name and pick it, or give its TMDB or IMDb id or link"
+    )
     @app_commands.autocomplete(tv_id=tv_autocomplete)
     @app_commands.guild_only()
     async def tv(self, interaction: discord.Interaction, tv_id: str) -> None:
@@ -155,28 +132,32 @@ class Search(commands.Cog):
 
         await pick_or_run(interaction, resolution.choices, show, "Which title did you mean?")
 
-    async def _details(self, interaction: discord.Interaction, text: str, media: MediaType) -> None:
+    async def _details(
+        self, interaction: discord.Interaction, text: str, media: MediaType | None
+    ) -> None:
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
         catalog = bot_of(interaction).services.catalog
         parsed = parse_title_query(text)
-        if isinstance(parsed, TitleRef) or parsed.isdigit():
-            ref = parse_ref(text, media)
+        if isinstance(parsed, str) and imdb_id_of(parsed):
+            parsed = await catalog.parse(parsed, language=guild.language, media=media)
+        if isinstance(parsed, TitleRef) or (media is not None and parsed.isdigit()):
+            ref = parse_ref(str(parsed), media)
             choices = [TitleSummary(ref, "", None, "", None, 0.0, 0)]
         else:
-            choices = (
-                await catalog.resolve(text, language=guild.language, media=media.value)
-            ).choices
+            scope: MediaFilter = "all" if media is None else media.value
+            choices = (await catalog.resolve(parsed, language=guild.language, media=scope)).choices
 
         async def show(reply: Reply, title: TitleSummary) -> None:
             details = await catalog.details(title.ref, language=guild.language)
             poster = catalog.image_url(details.poster_path, "w342")
             backdrop = catalog.image_url(details.backdrop_path, "w780")
             if isinstance(details, MovieDetails):
-                embed = movie_embed(details, poster, backdrop)
+                embed = movie_embed(details, poster, backdrop, guild.region)
             else:
                 assert isinstance(details, TVDetails)
-                embed = tv_embed(details, poster, backdrop)
+                embed = tv_embed(details, poster, backdrop, guild.region)
             await reply.send(embed=embed)
 
-        await pick_or_run(interaction, choices, show, f"Which {media.label.lower()} did you mean?")
+        what = media.label.lower() if media is not None else "title"
+        await pick_or_run(interaction, choices, show, f"Which {what} did you mean?")

@@ -12,7 +12,7 @@ from filmbot.domain.errors import PermissionDeniedError
 from filmbot.domain.limits import clip
 from filmbot.domain.models import Guild, Subscription, TitleRef
 from filmbot.domain.routing import ChannelRoutes
-from filmbot.domain.titles import parse_title_query, tmdb_url
+from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.channels import CLEAR_WORDS, channel_choices, find_channel
 from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
@@ -135,7 +135,7 @@ class Subscriptions(commands.Cog):
         """Remove a subscription."""
         await interaction.response.defer(thinking=True)
         services = bot_of(interaction).services
-        parsed = parse_title_query(query)
+        parsed = await services.catalog.parse(query)
         if isinstance(parsed, TitleRef):
             ref = parsed
         else:

@@ -14,7 +14,7 @@ from filmbot.domain.errors import NotFoundError
 from filmbot.domain.limits import clip
 from filmbot.domain.models import Priority, TitleRef, WatchlistItem
 from filmbot.domain.social import FeedKind
-from filmbot.domain.titles import parse_title_query, tmdb_url
+from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.feed import feed_post, publish
@@ -53,7 +53,7 @@ class Watchlist(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=True)
         guild = await guild_of(interaction)
         services = bot_of(interaction).services
-        parsed = parse_title_query(query)
+        parsed = await services.catalog.parse(query, language=guild.language)
         if isinstance(parsed, TitleRef):
             item = await services.watchlist.get(guild.id, interaction.user.id, parsed)
             if item is not None:
@@ -229,7 +229,7 @@ class Watchlist(commands.Cog):
     async def _own_item(self, interaction: discord.Interaction, query: str) -> WatchlistItem:
         services = bot_of(interaction).services
         guild_id, user_id = interaction.guild_id or 0, interaction.user.id
-        parsed = parse_title_query(query)
+        parsed = await services.catalog.parse(query)
         if isinstance(parsed, TitleRef):
             item = await services.watchlist.get(guild_id, user_id, parsed)
             if item is None:

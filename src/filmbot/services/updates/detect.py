@@ -81,6 +81,7 @@ async def detect(
         try:
             payload = await source.details(ref)
             snapshot = snapshot_from_tmdb(payload, ref.media_type, plan.now)
+            snapshot = snapshot.remembering(_previous(plan, ref))
         except TMDBNotFound:
             findings.missing.append(ref)
             _removed(plan, ref, findings)

@@ -2,7 +2,8 @@
 
 The engine needs the raw details payload (for `snapshot_from_tmdb`), fresh from TMDB rather
 than from the response cache (a title listed in the change feed must be refetched, not
-served from a copy up to CACHE_TTL_SECONDS old), and only the `release_dates` section.
+served from a copy up to CACHE_TTL_SECONDS old), and only the `release_dates` (films) and
+`watch/providers` (for the `streaming` kind) sections.
 `TMDBClient.get_many_details` caches, appends credits/videos/providers and returns parsed
 models, so `TMDBTitleSource` asks for `fresh_details`: the raw payload through the same
 credentials, retries, rate limiter and request counters, bypassing the response cache.
@@ -62,8 +63,9 @@ class TMDBTitleSource:
         self._language = language
 
     async def details(self, ref: TitleRef) -> dict[str, Any]:
-        """Fetch a title's details (films with their release dates) straight from TMDB."""
-        append = ("release_dates",) if ref.media_type is MediaType.MOVIE else ()
+        """Fetch a title's details, release dates (films) and providers straight from TMDB."""
+        movie = ref.media_type is MediaType.MOVIE
+        append = ("release_dates", "watch/providers") if movie else ("watch/providers",)
         return await self._client.fresh_details(ref, language=self._language, append=append)
 
     async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:

@@ -1,0 +1,118 @@
+"""The `streaming` kind: a followed title newly streams on a provider in the guild's region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.test_update_support import FILM, GUILD, Sessions, World, world
+
+MAX = {"provider_id": 1899, "provider_name": "Max", "logo_path": "/max.jpg", "display_priority": 7}
+NETFLIX = {
+    "provider_id": 8,
+    "provider_name": "Netflix",
+    "logo_path": "/n.jpg",
+    "display_priority": 0,
+}
+TUBI = {"provider_id": 73, "provider_name": "Tubi TV", "logo_path": "/t.jpg", "display_priority": 3}
+APPLE = {
+    "provider_id": 2,
+    "provider_name": "Apple TV",
+    "logo_path": "/a.jpg",
+    "display_priority": 4,
+}
+
+
+def offer(w: World, **regions: dict[str, list[dict[str, Any]]]) -> None:
+    """Set the film's watch providers (region -> offers) and list it as changed."""
+    results = {r: {"link": f"https://tmdb/watch?locale={r}", **o} for r, o in regions.items()}
+    w.film(**{"watch/providers": {"results": results}})
+    w.changed(FILM)
+
+
+async def next_cycle(w: World, days: int = 1) -> None:
+    w.clock.advance(days=days)
+    w.changed(FILM)
+    await w.engine().run_cycle()
+
+
+async def test_a_new_streaming_provider_is_announced_once_but_not_the_ones_at_follow_time(
+    sessionmaker: Sessions,
+) -> None:
+    async with world(sessionmaker) as w:
+        offer(w, US={"flatrate": [MAX]})
+        await w.follow(FILM)
+        await w.engine().run_cycle()
+        assert w.sender.titles() == []
+        offer(w, US={"flatrate": [MAX, NETFLIX], "buy": [APPLE]})
+        await next_cycle(w)
+        await next_cycle(w)
+        await w.engine().run_cycle()  # a restarted engine, the same day
+
+    assert w.sender.titles() == ["The Film is now streaming on Netflix in US"]
+    embed = w.sender.embeds[0]
+    assert embed["description"] == "Streaming data provided by JustWatch."
+    assert {"name": "Now streaming", "value": "Film", "inline": True} in embed["fields"]
+    assert {k for (kind, k) in await w.statuses() if kind == "streaming"} == {"US:8"}
+
+
+async def test_free_and_ad_supported_count_but_rent_and_buy_do_not(
+    sessionmaker: Sessions,
+) -> None:
+    async with world(sessionmaker) as w:
+        offer(w, US={})
+        await w.follow(FILM)
+        await w.engine().run_cycle()
+        offer(w, US={"ads": [TUBI], "rent": [APPLE], "buy": [APPLE]})
+        await next_cycle(w)
+
+    assert w.sender.titles() == ["The Film is now streaming on Tubi TV in US"]
+
+
+async def test_only_the_guild_region_counts(sessionmaker: Sessions) -> None:
+    async with world(sessionmaker) as w:
+        offer(w, US={"flatrate": [MAX]})
+        await w.follow(FILM, region="DE")
+        await w.engine().run_cycle()
+        offer(w, US={"flatrate": [MAX, NETFLIX]})
+        await next_cycle(w)
+        assert w.sender.titles() == []
+        offer(w, US={"flatrate": [MAX, NETFLIX]}, DE={"flatrate": [NETFLIX]})
+        await next_cycle(w)
+
+    assert w.sender.titles() == ["The Film is now streaming on Netflix in DE"]
+
+
+async def test_streaming_is_gated_by_the_releases_flag(sessionmaker: Sessions) -> None:
+    async with world(sessionmaker) as w:
+        offer(w, US={})
+        await w.guild()
+        await w.subscribe(FILM, GUILD, notify_release=False, notify_update=True)
+        await w.engine().run_cycle()
+        offer(w, US={"flatrate": [NETFLIX]})
+        await next_cycle(w)
+
+    assert w.sender.titles() == []
+
+
+async def test_a_provider_back_within_30_days_is_not_announced_again_but_later_it_is(
+    sessionmaker: Sessions,
+) -> None:
+    async with world(sessionmaker) as w:
+        offer(w, US={})
+        await w.follow(FILM)
+        await w.engine().run_cycle()
+        offer(w, US={"flatrate": [NETFLIX]})
+        await next_cycle(w)
+        offer(w, US={})
+        await next_cycle(w)  # Netflix leaves
+        offer(w, US={"flatrate": [NETFLIX]})
+        await next_cycle(w, days=10)  # and is back 10 days later: quiet
+        assert w.sender.titles() == ["The Film is now streaming on Netflix in US"]
+        offer(w, US={})
+        await next_cycle(w)  # leaves again
+        offer(w, US={"flatrate": [NETFLIX]})
+        await next_cycle(w, days=40)  # back after 40 days: announced
+
+    assert w.sender.titles() == ["The Film is now streaming on Netflix in US"] * 2
+    keys = sorted(k for (kind, k) in await w.statuses() if kind == "streaming")
+    assert keys == ["US:8", "US:8:after:2026-03-22"]
