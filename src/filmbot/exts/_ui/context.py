@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+TITLE_QUERY_HELP = "A film or show: type its title and pick it, or give its TMDB or IMDb id or link"
+"""The description of every option that takes one film or show (see `parse_title_query`)."""
+
 
 def bot_of(interaction: discord.Interaction) -> FilmBot:
     """The FilmBot that received the interaction."""

@@ -13,7 +13,7 @@ from filmbot.domain.guild_settings import suggest_timezones
 from filmbot.domain.limits import clip
 from filmbot.domain.models import TitleRef
 from filmbot.domain.titles import parse_title_query, tmdb_url
-from filmbot.exts._ui.context import bot_of, everywhere
+from filmbot.exts._ui.context import TITLE_QUERY_HELP, bot_of, everywhere
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
@@ -97,7 +97,7 @@ class Personal(commands.Cog):
 
     @app_commands.command(name="notify-me", description="Follow a film or show yourself, by DM")
     @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB id or link",
+        query=TITLE_QUERY_HELP,
         releases="Tell me about releases and upcoming releases (default on)",
         updates="Tell me about new episodes and status changes (default on)",
     )

@@ -26,6 +26,11 @@ DAYS_PER_PAGE = 7
 EVENTS_PER_DAY = 12
 ICS_NAME = "filmbot-upcoming.ics"
 MY_ICS_NAME = "filmbot-my-upcoming.ics"
+OPTION_HELP = {
+    "days": f"How many days ahead, 1 to {MAX_DAYS} (default {DEFAULT_DAYS})",
+    "format": "`list` (pages, the default) or `ics` (a calendar file to import)",
+}
+Format = Literal["list", "ics"]
 PAGE_CHARACTERS = 3800
 
 
@@ -133,16 +138,13 @@ class UpcomingCalendar(commands.Cog):
     @app_commands.command(
         name="upcoming", description="Releases and episodes of this server's subscriptions"
     )
-    @app_commands.describe(
-        days=f"How many days ahead, 1 to {MAX_DAYS} (default {DEFAULT_DAYS})",
-        format="`list` (pages, the default) or `ics` (a calendar file to import)",
-    )
+    @app_commands.describe(**OPTION_HELP)
     @app_commands.guild_only()
     async def upcoming(
         self,
         interaction: discord.Interaction,
         days: int = DEFAULT_DAYS,
-        format: Literal["list", "ics"] = "list",
+        format: Format = "list",
     ) -> None:
         """The next days of film releases in the server's region and episodes, by date."""
         check_days(days)
@@ -154,16 +156,13 @@ class UpcomingCalendar(commands.Cog):
     @app_commands.command(
         name="my-upcoming", description="Releases and episodes of your personal follows"
     )
-    @app_commands.describe(
-        days=f"How many days ahead, 1 to {MAX_DAYS} (default {DEFAULT_DAYS})",
-        format="`list` (pages, the default) or `ics` (a calendar file to import)",
-    )
+    @app_commands.describe(**OPTION_HELP)
     @everywhere
     async def my_upcoming(
         self,
         interaction: discord.Interaction,
         days: int = DEFAULT_DAYS,
-        format: Literal["list", "ics"] = "list",
+        format: Format = "list",
     ) -> None:
         """The next days of the member's follows, in their own time zone and region."""
         check_days(days)
