@@ -8,19 +8,19 @@ stored what it learned, and that is what the calendar shows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from filmbot.db.repositories import SubscriptionRepository
 from filmbot.db.repositories.personal import FollowRepository, MemberSettingsRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
-from filmbot.db.session import Session, Sessions
+from filmbot.db.session import Sessions
 from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import Guild, TitleRef
 from filmbot.domain.personal import NotifySettings
 from filmbot.domain.upcoming import UpcomingEvent, member_calendar, upcoming_events, window
-from filmbot.domain.updates import TitleSnapshot
+from filmbot.domain.updates import StoredSnapshot, TitleSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ class UpcomingService:
         async with self._sessions() as session:
             subscriptions = await SubscriptionRepository(session).list_for_guild(guild.id)
             refs = [s.ref for s in subscriptions]
-            snapshots = await self._snapshots(session, refs)
+            stored = await SnapshotRepository(session).of_titles(self._scope, refs)
+        snapshots = _parsed(stored)
         events = upcoming_events(snapshots, guild.region, first, last)
         unchecked = len(refs) - len(snapshots)
         return Upcoming(
@@ -73,7 +74,8 @@ class UpcomingService:
             settings = state.settings if state is not None else NotifySettings()
             first, last = window(self._clock(), settings.timezone, days)
             refs = [f.ref for f in await FollowRepository(session).list_for(user_id)]
-            snapshots = await self._snapshots(session, refs)
+            stored = await SnapshotRepository(session).newest_of_titles(refs)
+        snapshots = _parsed(stored)
         events = upcoming_events(snapshots, settings.region, first, last)
         return Upcoming(
             member_calendar(user_id),
@@ -86,13 +88,13 @@ class UpcomingService:
             len(refs) - len(snapshots),
         )
 
-    async def _snapshots(self, session: Session, refs: Sequence[TitleRef]) -> list[TitleSnapshot]:
-        """The stored snapshots of the titles, skipping unreadable ones."""
-        stored = await SnapshotRepository(session).of_titles(self._scope, refs)
-        snapshots = []
-        for ref, snapshot in stored.items():
-            try:
-                snapshots.append(TitleSnapshot.from_dict(snapshot.data, ref))
-            except (TypeError, ValueError):
-                log.warning("Skipping an unreadable stored snapshot of %s", ref)
-        return snapshots
+
+def _parsed(stored: Mapping[TitleRef, StoredSnapshot]) -> list[TitleSnapshot]:
+    """The stored snapshots read back, skipping unreadable ones."""
+    snapshots = []
+    for ref, snapshot in stored.items():
+        try:
+            snapshots.append(TitleSnapshot.from_dict(snapshot.data, ref))
+        except (TypeError, ValueError):
+            log.warning("Skipping an unreadable stored snapshot of %s", ref)
+    return snapshots
