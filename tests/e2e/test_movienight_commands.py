@@ -196,7 +196,7 @@ async def test_without_manage_events_the_winner_is_still_announced_and_the_reaso
     announced = await _wait_announced(fake_discord)
     assert announced.content == (
         "🍿 The votes are in: **Inception** wins with 1 vote of 1!\n"
-        "⚠️ I could not create the event: I need the Manage Events permission."
+        "⚠️ I could not create the event: I need the Create Events permission."
     )
     assert fake_discord.scheduled_events.events == {}
 

@@ -157,6 +157,22 @@ async def test_notification_template_shows_saves_refuses_and_resets(
     assert stored.notification_templates == {}
 
 
+async def test_the_streaming_template_kind_takes_provider_and_region(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    club, meg = film_club.guild, film_club.manager
+    text = "{title} now streams on {provider} in {region}"
+    saved = await fake_discord.slash(
+        club, meg, "notification-template", kind="streaming", text=text
+    )
+    fields = {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}
+    stored = await filmbot.services.admin.guild(club.id)
+
+    assert saved.embeds[0]["title"] == "✅ Template saved: streaming"
+    assert fields["Preview"] == "Dune: Part Two now streams on Max in US"
+    assert stored.notification_templates == {"streaming": text}
+
+
 async def test_an_update_cycle_posts_to_the_routed_channels_with_the_template_content(
     filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub, fake_tmdb: FakeTMDB
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.test_update_support import FILM, GUILD, Sessions, World, world
+from tests.integration.test_update_support import FILM, GUILD, ROLE, Sessions, World, world
 
 MAX = {"provider_id": 1899, "provider_name": "Max", "logo_path": "/max.jpg", "display_priority": 7}
 NETFLIX = {
@@ -116,3 +116,26 @@ async def test_a_provider_back_within_30_days_is_not_announced_again_but_later_i
     assert w.sender.titles() == ["The Film is now streaming on Netflix in US"] * 2
     keys = sorted(k for (kind, k) in await w.statuses() if kind == "streaming")
     assert keys == ["US:8", "US:8:after:2026-03-22"]
+
+
+async def test_a_streaming_event_is_sent_with_the_servers_streaming_template(
+    sessionmaker: Sessions,
+) -> None:
+    templates = {
+        "streaming": "{title} now on {provider} in {region} {role} <@42> {url}",
+        "release": "{title} is out {role}",
+    }
+    async with world(sessionmaker) as w:
+        offer(w, US={})
+        await w.follow(FILM, notification_templates=templates)
+        await w.engine().run_cycle()
+        offer(w, US={"flatrate": [MAX]})
+        await next_cycle(w)
+        [row] = [r for r in await w.ledger() if r.kind == "streaming"]
+
+    [sent] = w.sender.sent
+    assert sent.titles == ["The Film is now streaming on Max in US"]
+    url = f"https://www.themoviedb.org/movie/{FILM.tmdb_id}"
+    assert sent.message.content == f"The Film now on Max in US <@&{ROLE}> <@42> {url}"
+    assert sent.message.allowed_mentions == {"parse": [], "roles": [ROLE]}
+    assert row.status == "delivered"

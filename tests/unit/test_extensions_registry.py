@@ -36,6 +36,7 @@ SPEC_OPTIONS = {
     "stats": [],
     "notification-template": ["kind", "text", "reset"],
     "upcoming": ["days", "format"],
+    "my-upcoming": ["days", "format"],
     "recommend-to": ["member", "query", "note"],
     "privacy settings": ["recommendations", "activity"],
     "where": ["query", "region"],

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from filmbot.domain import templates as templates_module
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.limits import CONTENT_LIMIT
 from filmbot.domain.models import MediaType, TitleRef
@@ -53,6 +54,7 @@ def test_every_event_kind_has_exactly_one_template_kind() -> None:
     assert {kind.event_kind for kind in TemplateKind} == set(EventKind)
     assert TemplateKind.for_event(EventKind.STATUS_CHANGE) is TemplateKind.STATUS
     assert TemplateKind.for_event(EventKind.TITLE_REMOVED) is TemplateKind.REMOVED
+    assert TemplateKind.for_event(EventKind.STREAMING) is TemplateKind.STREAMING
     assert [kind.value for kind in TemplateKind] == [
         "release",
         "upcoming",
@@ -60,7 +62,17 @@ def test_every_event_kind_has_exactly_one_template_kind() -> None:
         "episode_aired",
         "status",
         "removed",
+        "streaming",
     ]
+
+
+def test_an_event_kind_without_a_template_kind_gets_the_default_template(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(templates_module._TEMPLATE_KINDS, EventKind.STREAMING)
+    display = GuildDisplay(role_id=ROLE, templates={"streaming": "{title} on {provider}"})
+    assert TemplateKind.for_event(EventKind.STREAMING) is None
+    assert render_content(event(EventKind.STREAMING), display) == f"<@&{ROLE}>"
 
 
 def test_parse_kind_accepts_the_public_names_and_lists_them_otherwise() -> None:

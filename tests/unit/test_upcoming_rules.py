@@ -9,7 +9,14 @@ import pytest
 
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.upcoming import by_day, check_days, event_uid, upcoming_events, window
+from filmbot.domain.upcoming import (
+    by_day,
+    check_days,
+    event_uid,
+    member_calendar,
+    upcoming_events,
+    window,
+)
 from filmbot.domain.updates import EpisodeInfo, RegionalRelease, ReleaseType, TitleSnapshot
 
 NOW = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
@@ -108,6 +115,8 @@ def test_a_uid_names_the_event_not_its_date() -> None:
     assert event_uid(1, event) == event_uid(1, moved)
     assert event_uid(1, event).endswith("@filmbot")
     assert event_uid(1, event) != event_uid(2, event)
+    assert event_uid(member_calendar(1), event) != event_uid(1, event)
+    assert event_uid(member_calendar(1), event) == event_uid(member_calendar(1), moved)
     assert event_uid(1, event) != event_uid(1, replace(event, episode=6))
     assert event_uid(1, event) != event_uid(1, replace(event, ref=TitleRef(MediaType.TV, 1)))
     release = upcoming_events(

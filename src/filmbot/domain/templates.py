@@ -29,6 +29,8 @@ PLACEHOLDERS = (
     "status",
     "url",
     "role",
+    "provider",
+    "region",
 )
 
 
@@ -41,6 +43,7 @@ class TemplateKind(str, enum.Enum):
     EPISODE_AIRED = "episode_aired"
     STATUS = "status"
     REMOVED = "removed"
+    STREAMING = "streaming"
 
     @property
     def event_kind(self) -> EventKind:
@@ -48,9 +51,9 @@ class TemplateKind(str, enum.Enum):
         return _EVENT_KINDS[self]
 
     @classmethod
-    def for_event(cls, kind: EventKind) -> TemplateKind:
-        """The template kind that renders an event kind."""
-        return next(member for member, event in _EVENT_KINDS.items() if event is kind)
+    def for_event(cls, kind: EventKind) -> TemplateKind | None:
+        """The template kind that renders an event kind; None for a kind without one."""
+        return _TEMPLATE_KINDS.get(kind)
 
 
 _EVENT_KINDS = {
@@ -60,7 +63,9 @@ _EVENT_KINDS = {
     TemplateKind.EPISODE_AIRED: EventKind.EPISODE_AIRED,
     TemplateKind.STATUS: EventKind.STATUS_CHANGE,
     TemplateKind.REMOVED: EventKind.TITLE_REMOVED,
+    TemplateKind.STREAMING: EventKind.STREAMING,
 }
+_TEMPLATE_KINDS = {event: kind for kind, event in _EVENT_KINDS.items()}
 
 # What the preview of each kind fills in.
 _FILM_SAMPLE = {
@@ -90,6 +95,7 @@ SAMPLE_VALUES: Mapping[TemplateKind, Mapping[str, str]] = {
     TemplateKind.EPISODE_AIRED: _EPISODE_SAMPLE,
     TemplateKind.STATUS: {**_SHOW_SAMPLE, "status": "Ended"},
     TemplateKind.REMOVED: _FILM_SAMPLE,
+    TemplateKind.STREAMING: {**_FILM_SAMPLE, "provider": "Max", "region": "US"},
 }
 
 

@@ -78,13 +78,20 @@ def by_day(events: Iterable[UpcomingEvent]) -> list[tuple[date, list[UpcomingEve
     return [(day, list(group)) for day, group in itertools.groupby(events, key=lambda e: e.day)]
 
 
-def event_uid(guild_id: int, event: UpcomingEvent) -> str:
+def member_calendar(user_id: int) -> str:
+    """What a member's own calendar (/my-upcoming) is named by in its UIDs."""
+    return f"member:{user_id}"
+
+
+def event_uid(owner: int | str, event: UpcomingEvent) -> str:
     """A UID that names the event, not its date, so a re-import updates a moved event.
 
-    It is made of the server, the title, the kind of event and the season and episode.
+    It is made of the calendar's owner (a server id, or `member_calendar` of a member, so a
+    member's calendar never shares UIDs with a server's), the title, the kind of event and
+    the season and episode.
     """
     episode = "" if event.season is None else f"s{event.season}e{event.episode}"
-    key = f"{guild_id}|{event.ref}|{event.kind}|{episode}"
+    key = f"{owner}|{event.ref}|{event.kind}|{episode}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f"{digest}@{UID_DOMAIN}"
 

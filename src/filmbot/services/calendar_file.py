@@ -14,8 +14,11 @@ from filmbot.domain.upcoming import UpcomingEvent, event_uid
 PRODUCT_ID = f"-//FilmBot//FilmBot {__version__}//EN"
 
 
-def calendar_file(guild_id: int, name: str, events: list[UpcomingEvent]) -> bytes:
-    """One all-day VEVENT per event, each with a UID that stays the same across exports."""
+def calendar_file(owner: int | str, name: str, events: list[UpcomingEvent]) -> bytes:
+    """One all-day VEVENT per event, each with a UID that stays the same across exports.
+
+    `owner` is what the UIDs are made of: a server id, or `member_calendar` of a member.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -23,15 +26,15 @@ def calendar_file(guild_id: int, name: str, events: list[UpcomingEvent]) -> byte
     calendar.add("x-wr-calname", f"{name} · FilmBot upcoming" if name else "FilmBot upcoming")
     stamp = utcnow().replace(microsecond=0)
     for event in events:
-        calendar.add_component(_vevent(guild_id, event, stamp))
+        calendar.add_component(_vevent(owner, event, stamp))
     data: bytes = calendar.to_ical()
     return data
 
 
-def _vevent(guild_id: int, event: UpcomingEvent, stamp: object) -> Event:
+def _vevent(owner: int | str, event: UpcomingEvent, stamp: object) -> Event:
     link = tmdb_url(event.ref)
     vevent = Event()
-    vevent.add("uid", event_uid(guild_id, event))
+    vevent.add("uid", event_uid(owner, event))
     vevent.add("dtstamp", stamp)
     # A date (not a datetime) makes icalendar write DTSTART;VALUE=DATE: an all-day event.
     vevent.add("dtstart", event.day)

@@ -125,8 +125,12 @@ class GuildDisplay:
     templates: Mapping[str, str] = field(default_factory=dict)
 
     def template_for(self, event: UpdateEvent) -> str:
-        """The server's template for the event's kind, or the default."""
-        return self.templates.get(TemplateKind.for_event(event.kind).value, DEFAULT_TEMPLATE)
+        """The server's template for the event's kind, or the default (also for a kind
+        that has no template kind)."""
+        kind = TemplateKind.for_event(event.kind)
+        return (
+            DEFAULT_TEMPLATE if kind is None else self.templates.get(kind.value, DEFAULT_TEMPLATE)
+        )
 
 
 def describe_date(day: date) -> str:

@@ -65,6 +65,26 @@ class SnapshotRepository:
         )
         return _by_ref(await self._session.execute(query))
 
+    async def newest_of_titles(self, refs: Sequence[TitleRef]) -> dict[TitleRef, StoredSnapshot]:
+        """Return the most recently fetched snapshot of each title, whichever scope stored it.
+
+        Members' personal follows are checked by the process owning shard 0, so another
+        process reads what that one stored.
+        """
+        row = TitleSnapshotRow
+        newest: dict[TitleRef, StoredSnapshot] = {}
+        for chunk in chunks(sorted(refs, key=str)):
+            pairs = [(r.media_type.value, r.tmdb_id) for r in chunk]
+            query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
+                tuple_(row.media_type, row.tmdb_id).in_(pairs)
+            )
+            for m, t, data, fetched in await self._session.execute(query):
+                ref = TitleRef(MediaType(m), int(t))
+                kept = newest.get(ref)
+                if kept is None or fetched > kept.fetched_at:
+                    newest[ref] = StoredSnapshot(data, fetched)
+        return newest
+
     async def delete(self, scope: str, refs: Sequence[TitleRef]) -> int:
         """Forget the scope's snapshots of titles nobody follows any more."""
         row = TitleSnapshotRow

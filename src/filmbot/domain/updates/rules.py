@@ -6,6 +6,7 @@ from `due_from` / `due_until`, so the same candidates serve both delivery and ca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -190,6 +191,7 @@ def streaming_events(
             window=window,
             headline=f"{snapshot.title} is now streaming on {name} in {prefs.region}",
             detail="Streaming data provided by JustWatch.",
+            extra={"provider": name, "region": prefs.region},
         )
         for _pid, name, key in newly_streaming(
             snapshot.streaming, previous.streaming, prefs.region, today
@@ -258,8 +260,9 @@ def _event(
     detail: str,
     episode: EpisodeInfo | None = None,
     season: int | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> UpdateEvent:
-    """Build an event for the snapshot's title."""
+    """Build an event for the snapshot's title; `extra` adds facts of the event's own."""
     return UpdateEvent(
         kind=kind,
         ref=snapshot.ref,
@@ -271,12 +274,15 @@ def _event(
         headline=headline,
         detail=detail,
         poster_path=snapshot.poster_path,
-        facts=_facts(snapshot, episode, season),
+        facts=_facts(snapshot, episode, season, extra or {}),
     )
 
 
 def _facts(
-    snapshot: TitleSnapshot, episode: EpisodeInfo | None, season: int | None
+    snapshot: TitleSnapshot,
+    episode: EpisodeInfo | None,
+    season: int | None,
+    extra: Mapping[str, str],
 ) -> tuple[tuple[str, str], ...]:
     """The values a notification template can show about the event, as (name, text)."""
     year = snapshot.release_date.year if snapshot.release_date else None
@@ -291,6 +297,7 @@ def _facts(
         facts["episode_title"] = episode.name
     elif season is not None:
         facts["season"] = str(season)
+    facts.update(extra)
     return tuple(sorted((name, text) for name, text in facts.items() if text))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -12,6 +12,11 @@ from filmbot.domain.models import Guild, MediaType
 
 if TYPE_CHECKING:
     from filmbot.bot import FilmBot
+
+T = TypeVar("T")
+
+TITLE_QUERY_HELP = "A film or show: type its title and pick it, or give its TMDB or IMDb id or link"
+"""The description of every option that takes one film or show (see `parse_title_query`)."""
 
 
 def bot_of(interaction: discord.Interaction) -> FilmBot:
@@ -25,6 +30,12 @@ async def guild_of(interaction: discord.Interaction) -> Guild:
         raise FilmBotError("This command works in servers only.")
     name = interaction.guild.name if interaction.guild else ""
     return await bot_of(interaction).guild_config(interaction.guild_id, name)
+
+
+def everywhere(command: T) -> T:
+    """Let a command be used in servers, in DMs with the bot and as a user-installed app."""
+    command = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(command)
+    return app_commands.allowed_installs(guilds=True, users=True)(command)
 
 
 def can_manage_server(interaction: discord.Interaction) -> bool:

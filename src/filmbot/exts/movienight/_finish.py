@@ -109,7 +109,7 @@ class Finisher:
                 **extra,
             )
         except discord.Forbidden:
-            return "\n⚠️ I could not create the event: I need the Manage Events permission."
+            return "\n⚠️ I could not create the event: I need the Create Events permission."
         except discord.HTTPException as exc:
             log.warning("Movie night %d: Discord refused the event: %s", night.id, exc)
             return "\n⚠️ Discord refused the scheduled event; create it by hand."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -14,7 +13,7 @@ from filmbot.domain.guild_settings import suggest_timezones
 from filmbot.domain.limits import clip
 from filmbot.domain.models import TitleRef
 from filmbot.domain.titles import parse_title_query, tmdb_url
-from filmbot.exts._ui.context import bot_of
+from filmbot.exts._ui.context import TITLE_QUERY_HELP, bot_of, everywhere
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
@@ -73,15 +72,6 @@ async def _zones(interaction: discord.Interaction, current: str) -> list[app_com
     return [app_commands.Choice(name=z, value=z) for z in suggest_timezones(current)]
 
 
-T = TypeVar("T")
-
-
-def _everywhere(command: T) -> T:
-    """Let a command be used in servers, in DMs with the bot and as a user-installed app."""
-    command = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(command)
-    return app_commands.allowed_installs(guilds=True, users=True)(command)
-
-
 class Personal(commands.Cog):
     """Follow titles yourself and hear about them by direct message."""
 
@@ -107,12 +97,12 @@ class Personal(commands.Cog):
 
     @app_commands.command(name="notify-me", description="Follow a film or show yourself, by DM")
     @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB id or link",
+        query=TITLE_QUERY_HELP,
         releases="Tell me about releases and upcoming releases (default on)",
         updates="Tell me about new episodes and status changes (default on)",
     )
     @app_commands.autocomplete(query=_any_title)
-    @_everywhere
+    @everywhere
     async def notify_me(
         self,
         interaction: discord.Interaction,
@@ -152,7 +142,7 @@ class Personal(commands.Cog):
     @app_commands.command(name="notify-me-remove", description="Stop following a title yourself")
     @app_commands.describe(query="One of your personal follows")
     @app_commands.autocomplete(query=_own_follows)
-    @_everywhere
+    @everywhere
     async def notify_me_remove(self, interaction: discord.Interaction, query: str) -> None:
         """Remove a personal follow."""
         await interaction.response.defer(thinking=True, ephemeral=True)
@@ -178,7 +168,7 @@ class Personal(commands.Cog):
     @app_commands.command(
         name="my-notifications", description="Your personal follows and notification settings"
     )
-    @_everywhere
+    @everywhere
     async def my_notifications(self, interaction: discord.Interaction) -> None:
         """List the member's follows with what each announces next, and their settings."""
         await interaction.response.defer(thinking=True, ephemeral=True)
@@ -213,7 +203,7 @@ class Personal(commands.Cog):
     )
     @app_commands.autocomplete(timezone=_zones)
     @app_commands.choices(digest=DIGEST_CHOICES)
-    @_everywhere
+    @everywhere
     async def notify_settings(
         self,
         interaction: discord.Interaction,

@@ -11,6 +11,7 @@ from discord.ext import commands
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.titles import imdb_id_of, parse_ref, parse_title_query
 from filmbot.exts._ui.context import (
+    TITLE_QUERY_HELP,
     bot_of,
     guild_of,
     movie_autocomplete,
@@ -108,9 +109,7 @@ class Search(commands.Cog):
         await paged_results(interaction, f"Trending {label}", fetch, "Trending on TMDB")
 
     @app_commands.command(name="similar", description="Titles similar to a film or show")
-    @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB id or link"
-    )
+    @app_commands.describe(query=TITLE_QUERY_HELP)
     @app_commands.autocomplete(query=title_autocomplete)
     @app_commands.guild_only()
     async def similar(self, interaction: discord.Interaction, query: str) -> None:

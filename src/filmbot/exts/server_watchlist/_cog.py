@@ -11,7 +11,13 @@ from discord.ext import commands
 from filmbot.domain.limits import clip
 from filmbot.domain.server_watchlist import ServerWatchlistEntry
 from filmbot.domain.titles import parse_title_query, tmdb_url
-from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of, title_autocomplete
+from filmbot.exts._ui.context import (
+    TITLE_QUERY_HELP,
+    bot_of,
+    can_manage_server,
+    guild_of,
+    title_autocomplete,
+)
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
@@ -50,7 +56,7 @@ class ServerWatchlist(commands.Cog):
         name="server-watchlist-add", description="Add a film or show to the server watchlist"
     )
     @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB id or link",
+        query=TITLE_QUERY_HELP,
         note="Why the server should watch it (optional)",
     )
     @app_commands.autocomplete(query=title_autocomplete)

@@ -11,7 +11,7 @@ from discord.ext import commands
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.social import MAX_NOTE_LENGTH, MemberRecommendation
 from filmbot.domain.titles import tmdb_url
-from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
+from filmbot.exts._ui.context import TITLE_QUERY_HELP, bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.services.catalog import TitleSummary
@@ -61,7 +61,7 @@ class Social(commands.Cog):
     )
     @app_commands.describe(
         member="The member of this server you recommend it to",
-        query="A film or show: type its title and pick it, or give its TMDB id or link",
+        query=TITLE_QUERY_HELP,
         note=f"Why they'll like it (up to {MAX_NOTE_LENGTH} characters)",
     )
     @app_commands.autocomplete(query=title_autocomplete)

@@ -14,7 +14,13 @@ from filmbot.domain.models import Guild, Subscription, TitleRef
 from filmbot.domain.routing import ChannelRoutes
 from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.channels import CLEAR_WORDS, channel_choices, find_channel
-from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of, title_autocomplete
+from filmbot.exts._ui.context import (
+    TITLE_QUERY_HELP,
+    bot_of,
+    can_manage_server,
+    guild_of,
+    title_autocomplete,
+)
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
@@ -67,7 +73,7 @@ class Subscriptions(commands.Cog):
 
     @app_commands.command(name="subscribe", description="Follow a film or show in this server")
     @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB id or link",
+        query=TITLE_QUERY_HELP,
         releases="Announce releases and upcoming releases (default on)",
         updates="Announce new episodes and status changes (default on)",
         channel="Post this title's notifications here instead (none: the server's channels)",

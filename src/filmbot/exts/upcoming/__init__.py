@@ -1,4 +1,4 @@
-"""The server's calendar: /upcoming, as pages or as an iCalendar file."""
+"""Calendars: /upcoming (the server's) and /my-upcoming (a member's), as pages or .ics."""
 
 from discord.ext import commands
 

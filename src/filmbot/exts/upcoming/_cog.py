@@ -1,8 +1,11 @@
-"""/upcoming: releases and episodes of the server's subscriptions in the next days."""
+"""/upcoming and /my-upcoming: releases and episodes of the server's subscriptions, or of the
+member's personal follows, in the next days."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -13,7 +16,7 @@ from discord.ext import commands
 from filmbot.domain.limits import clip
 from filmbot.domain.titles import tmdb_url
 from filmbot.domain.upcoming import DEFAULT_DAYS, MAX_DAYS, UpcomingEvent, by_day, check_days
-from filmbot.exts._ui.context import bot_of, guild_of
+from filmbot.exts._ui.context import bot_of, everywhere, guild_of
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.services.calendar_file import calendar_file
@@ -22,6 +25,12 @@ from filmbot.services.upcoming import Upcoming
 DAYS_PER_PAGE = 7
 EVENTS_PER_DAY = 12
 ICS_NAME = "filmbot-upcoming.ics"
+MY_ICS_NAME = "filmbot-my-upcoming.ics"
+OPTION_HELP = {
+    "days": f"How many days ahead, 1 to {MAX_DAYS} (default {DEFAULT_DAYS})",
+    "format": "`list` (pages, the default) or `ics` (a calendar file to import)",
+}
+Format = Literal["list", "ics"]
 PAGE_CHARACTERS = 3800
 
 
@@ -54,16 +63,74 @@ def _empty_text(upcoming: Upcoming, days: int) -> str:
         f"Nothing from this server's {upcoming.subscriptions} subscriptions "
         f"in the next {days} days."
     )
-    if upcoming.unchecked:
-        text += (
-            f" {upcoming.unchecked} of them have not been checked by the update cycle yet; "
-            "their dates appear after its next run."
+    return text + _unchecked_text(upcoming)
+
+
+def _member_empty_text(upcoming: Upcoming, days: int) -> str:
+    if not upcoming.subscriptions:
+        return "You follow nothing personally yet: follow titles with /notify-me."
+    text = f"Nothing from your {upcoming.subscriptions} follows in the next {days} days."
+    return text + _unchecked_text(upcoming)
+
+
+def _unchecked_text(upcoming: Upcoming) -> str:
+    if not upcoming.unchecked:
+        return ""
+    return (
+        f" {upcoming.unchecked} of them have not been checked by the update cycle yet; "
+        "their dates appear after its next run."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """How one calendar command words its answer."""
+
+    heading: str
+    file_name: str
+    empty: Callable[[Upcoming, int], str]
+    ephemeral: bool
+
+
+SERVER = _Answer("Upcoming", ICS_NAME, _empty_text, ephemeral=False)
+MEMBER = _Answer("Your upcoming", MY_ICS_NAME, _member_empty_text, ephemeral=True)
+
+
+async def _send(
+    interaction: discord.Interaction,
+    upcoming: Upcoming,
+    days: int,
+    form: str,
+    *,
+    how: _Answer,
+    calendar_name: str,
+) -> None:
+    """Answer with the calendar's pages, or its .ics file (named `calendar_name`)."""
+    where = f"{upcoming.region} · {upcoming.timezone}"
+    if form == "ics":
+        data = calendar_file(upcoming.owner, calendar_name, upcoming.events)
+        await interaction.followup.send(
+            f"📅 {len(upcoming.events)} events in the next {days} days ({upcoming.timezone}). "
+            "Import the file into your calendar; importing a newer one updates these events.",
+            file=discord.File(io.BytesIO(data), filename=how.file_name),
+            ephemeral=how.ephemeral,
         )
-    return text
+        return
+    if not upcoming.events:
+        await interaction.followup.send(how.empty(upcoming, days), ephemeral=how.ephemeral)
+        return
+    blocks = [_day_block(day, events, upcoming.first) for day, events in by_day(upcoming.events)]
+    pages = _pages(blocks)
+    title = f"{how.heading} in the next {days} days · {where}"
+
+    async def render(index: int) -> discord.Embed:
+        return new_embed(title, description="\n\n".join(pages[index]))
+
+    await send_paginated(interaction, len(pages), render, ephemeral=how.ephemeral)
 
 
 class UpcomingCalendar(commands.Cog):
-    """What the server's subscriptions bring soon."""
+    """What the server's subscriptions, or a member's own follows, bring soon."""
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
@@ -71,44 +138,38 @@ class UpcomingCalendar(commands.Cog):
     @app_commands.command(
         name="upcoming", description="Releases and episodes of this server's subscriptions"
     )
-    @app_commands.describe(
-        days=f"How many days ahead, 1 to {MAX_DAYS} (default {DEFAULT_DAYS})",
-        format="`list` (pages, the default) or `ics` (a calendar file to import)",
-    )
+    @app_commands.describe(**OPTION_HELP)
     @app_commands.guild_only()
     async def upcoming(
         self,
         interaction: discord.Interaction,
         days: int = DEFAULT_DAYS,
-        format: Literal["list", "ics"] = "list",
+        format: Format = "list",
     ) -> None:
         """The next days of film releases in the server's region and episodes, by date."""
         check_days(days)
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
         upcoming = await bot_of(interaction).services.upcoming.upcoming(guild, days)
-        if format == "ics":
-            data = calendar_file(guild.id, guild.name, upcoming.events)
-            count = len(upcoming.events)
-            await interaction.followup.send(
-                f"📅 {count} events in the next {days} days ({guild.timezone}). "
-                "Import the file into your calendar; importing a newer one updates these events.",
-                file=discord.File(io.BytesIO(data), filename=ICS_NAME),
-            )
-            return
-        if not upcoming.events:
-            await interaction.followup.send(_empty_text(upcoming, days))
-            return
-        blocks = [
-            _day_block(day, events, upcoming.first) for day, events in by_day(upcoming.events)
-        ]
-        pages = _pages(blocks)
-        title = f"Upcoming in the next {days} days · {guild.region} · {guild.timezone}"
+        await _send(interaction, upcoming, days, format, how=SERVER, calendar_name=guild.name)
 
-        async def render(index: int) -> discord.Embed:
-            return new_embed(title, description="\n\n".join(pages[index]))
-
-        await send_paginated(interaction, len(pages), render)
+    @app_commands.command(
+        name="my-upcoming", description="Releases and episodes of your personal follows"
+    )
+    @app_commands.describe(**OPTION_HELP)
+    @everywhere
+    async def my_upcoming(
+        self,
+        interaction: discord.Interaction,
+        days: int = DEFAULT_DAYS,
+        format: Format = "list",
+    ) -> None:
+        """The next days of the member's follows, in their own time zone and region."""
+        check_days(days)
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        services = bot_of(interaction).services
+        upcoming = await services.upcoming.for_member(interaction.user.id, days)
+        await _send(interaction, upcoming, days, format, how=MEMBER, calendar_name="My follows")
 
 
 def _pages(blocks: list[str]) -> list[list[str]]:

@@ -15,7 +15,7 @@ from filmbot.domain.limits import clip
 from filmbot.domain.models import Priority, TitleRef, WatchlistItem
 from filmbot.domain.social import FeedKind
 from filmbot.domain.titles import tmdb_url
-from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
+from filmbot.exts._ui.context import TITLE_QUERY_HELP, bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.feed import feed_post, publish
 from filmbot.exts._ui.pagination import send_paginated
@@ -66,9 +66,7 @@ class Watchlist(commands.Cog):
         )
 
     @app_commands.command(name="watchlist-add", description="Add a film or show to your watchlist")
-    @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB id or link"
-    )
+    @app_commands.describe(query=TITLE_QUERY_HELP)
     @app_commands.autocomplete(query=title_autocomplete)
     @app_commands.guild_only()
     async def watchlist_add(self, interaction: discord.Interaction, query: str) -> None:

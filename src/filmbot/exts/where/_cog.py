@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from filmbot.domain.guild_settings import parse_region
-from filmbot.exts._ui.context import bot_of, guild_of, title_autocomplete
+from filmbot.exts._ui.context import TITLE_QUERY_HELP, bot_of, guild_of, title_autocomplete
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts._ui.watch import first_logo, where_embed
 from filmbot.services.catalog import TitleSummary
@@ -21,7 +21,7 @@ class Where(commands.Cog):
 
     @app_commands.command(name="where", description="Where a film or show streams, rents or sells")
     @app_commands.describe(
-        query="A film or show: type its title and pick it, or give its TMDB or IMDb id or link",
+        query=TITLE_QUERY_HELP,
         region="A two-letter country code such as US or DE (default: this server's region)",
     )
     @app_commands.autocomplete(query=title_autocomplete)
