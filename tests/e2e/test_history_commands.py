@@ -240,3 +240,20 @@ async def test_summary_goes_by_dm_after_the_token_expired_or_to_the_channel_if_d
     )
     assert posted.channel_id == film_club.announcements.id
     assert str(film_club.admin.id) in str(posted.body["content"])
+
+
+async def test_a_title_known_abroad_matches_by_tmdbs_alternative_titles(
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
+) -> None:
+    fake_tmdb.catalogue.movies[329865]["_alternative_titles"] = [
+        {"iso_3166_1": "FR", "title": "Premier Contact", "type": ""},
+        {"iso_3166_1": "ES", "title": "La llegada", "type": ""},
+    ]
+    ratings = "Date,Name,Year,Letterboxd URI,Rating\n2023-01-05,Premier Contact,2016,x,4\n"
+    _, summary = await run_import(
+        fake_discord, film_club, film_club.member, "letterboxd", "ratings.csv", ratings.encode()
+    )
+    assert "1 added, 0 updated, 0 unchanged, 0 unmatched" in str(summary.body["content"])
+    assert await library(filmbot, film_club.member.id) == {("movie", 329865): (True, 8, None)}
+    asked = [r.path for r in fake_tmdb.requests if r.path.endswith("/alternative_titles")]
+    assert asked == ["/movie/329865/alternative_titles"]
