@@ -34,7 +34,7 @@ from filmbot.db import migrate
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.history import HistoryRow, SkippedLine, Source, normalise_title
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.services.history import ImportBudget, ImportService
+from filmbot.services.history import ImportBudget, ImportService, import_share
 from filmbot.services.history.matcher import TitleMatcher
 
 REPO = Path(__file__).resolve().parent.parent
@@ -187,7 +187,7 @@ async def timed_import(tmdb: FakeTMDB, films: list[Film], rate_limit: int) -> st
         engine = engine_for_url(f"sqlite+aiosqlite:///{folder}/bench.db")
         await migrate.upgrade(engine)
         async with make_client(tmdb) as client:
-            budget = ImportBudget(client.stats, rate_limit, 10.0)
+            budget = ImportBudget.local(rate_limit, 10.0)
             service = ImportService(create_sessionmaker(engine), client, budget, len(films))
             started = time.perf_counter()
             report = await service.run(
@@ -197,7 +197,7 @@ async def timed_import(tmdb: FakeTMDB, films: list[Film], rate_limit: int) -> st
         await engine.dispose()
     return (
         f"{len(films):,} rows: {seconds:.1f} s, {report.tmdb_requests:,} TMDB requests "
-        f"(import share {budget.interval * 1000:.1f} ms apart at TMDB_RATE_LIMIT={rate_limit}/10 s)"
+        f"(import share {import_share(rate_limit):,} per 10 s of TMDB_RATE_LIMIT={rate_limit:,})"
         f"; {report.added:,} added, {len(report.unmatched):,} unmatched"
     )
 
@@ -211,8 +211,7 @@ async def run(data: Path, size: int, rate_limit: int) -> None:
         print(f"catalogue: {len(tmdb.catalogue.movies):,} titles ({len(films):,} MovieLens films)")
         print(await timed_import(tmdb, sample, rate_limit))
         async with make_client(tmdb) as client:
-            budget = ImportBudget(client.stats, 100_000, 1.0)
-            matcher = TitleMatcher(client, budget)
+            matcher = TitleMatcher(client, ImportBudget.local(100_000, 1.0).gate())
             for source in (Source.TRAKT, Source.IMDB, Source.LETTERBOXD):
                 result = await accuracy(matcher, rows_for(source, sample, rng), sample)
                 print(f"{source.label:<10} {result}")

@@ -14,7 +14,7 @@ from filmbot.domain.history.matching import (
 )
 from filmbot.domain.history.rows import HistoryRow, SkippedLine
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.services.history.budget import ImportBudget
+from filmbot.services.history.budget import ImportGate
 from filmbot.tmdb import TMDBClient, TMDBError, TMDBNotFound
 from filmbot.tmdb.alternative_titles import AlternativeTitles
 from filmbot.tmdb.models import TitlePage
@@ -26,9 +26,9 @@ MAX_ALTERNATIVE_LOOKUPS = 3
 
 
 class TitleMatcher:
-    """Resolve export lines to TMDB titles within an import's TMDB budget."""
+    """Resolve export lines to TMDB titles, every TMDB call through the import's gate."""
 
-    def __init__(self, tmdb: TMDBClient, budget: ImportBudget, language: str | None = None) -> None:
+    def __init__(self, tmdb: TMDBClient, budget: ImportGate, language: str | None = None) -> None:
         self._tmdb = tmdb
         self._budget = budget
         self._language = language
