@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from sqlalchemy import select
 
 from filmbot.bot import FilmBot
 from filmbot.db.models import RatingRow, WatchlistRow
-from tests.fakes.discord_records import CHANNEL_MESSAGE, ORIGINAL_EDIT, Record
+from tests.fakes.discord_records import (
+    CHANNEL_MESSAGE,
+    INTERACTION_RESPONSE,
+    ORIGINAL_EDIT,
+    Record,
+    RequestLogEntry,
+)
 from tests.fakes.discord_replies import InteractionReply
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.discord_state import FakeUser
@@ -202,44 +208,73 @@ async def test_progress_is_shown_and_a_second_import_is_refused_while_one_runs(
     assert "2 added" in str(summary.body["content"])
 
 
-async def test_summary_goes_by_dm_after_the_token_expired_or_to_the_channel_if_dms_are_closed(
-    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
-) -> None:
-    cog = filmbot.get_cog("History")
-    assert cog is not None
-    cog.token_lifetime = timedelta(0)  # type: ignore[attr-defined]
-    since = fake_discord.recorder.mark()
-    await fake_discord.slash(
-        film_club.guild,
-        film_club.member,
+async def import_outliving_its_token(
+    fake: FakeDiscord, fake_tmdb: FakeTMDB, club: FilmClub, user: FakeUser, **where: Any
+) -> int:
+    """Start an IMDb import and age its interaction token past Discord's 15 minutes."""
+    fake_tmdb.faults.slow(0.3)
+    since = fake.recorder.mark()
+    await fake.slash(
+        club.guild,
+        user,
         "import",
         source="imdb",
         file=("r.csv", imdb_ratings()),
         follow_deferred=False,
+        **where,
     )
+    deferred = await fake.wait_for(lambda r: r.kind == INTERACTION_RESPONSE, since=since)
+    assert deferred.interaction_id is not None
+    fake.interactions.age_token(deferred.interaction_id)
+    return since
+
+
+def refused_as_expired(fake: FakeDiscord) -> list[RequestLogEntry]:
+    """The bot's webhook calls the fake refused with 401 Invalid Webhook Token."""
+    return [
+        r for r in fake.recorder.requests if r.status == 401 and r.path.startswith("/webhooks/")
+    ]
+
+
+async def test_summary_goes_by_dm_after_the_token_expired_or_to_the_channel_if_dms_are_closed(
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
+) -> None:
+    since = await import_outliving_its_token(fake_discord, fake_tmdb, film_club, film_club.member)
     dm = await fake_discord.wait_for(
         lambda r: r.kind == CHANNEL_MESSAGE and _is_summary(r), since=since, timeout=20
     )
     assert dm.channel_id in fake_discord.dm_channels
     assert dm.message and dm.message["attachments"][0]["filename"] == "unmatched-imdb.csv"
+    assert any(r.path.endswith("/messages/@original") for r in refused_as_expired(fake_discord))
+    assert not fake_discord.recorder.find(lambda r: _is_summary(r) and r.kind == ORIGINAL_EDIT)
     fake_discord.close_dms(film_club.admin)
-    since = fake_discord.recorder.mark()
-    await fake_discord.slash(
-        film_club.guild,
-        film_club.admin,
-        "import",
-        source="imdb",
-        file=("r.csv", imdb_ratings()),
-        follow_deferred=False,
-        in_channel=film_club.announcements,
+    since = await import_outliving_its_token(
+        fake_discord, fake_tmdb, film_club, film_club.admin, in_channel=film_club.announcements
     )
     posted = await fake_discord.wait_for(
-        lambda r: r.kind == CHANNEL_MESSAGE and "**Import from" in str(r.body.get("content")),
-        since=since,
-        timeout=20,
+        lambda r: r.kind == CHANNEL_MESSAGE and _is_summary(r), since=since, timeout=20
     )
     assert posted.channel_id == film_club.announcements.id
     assert str(film_club.admin.id) in str(posted.body["content"])
+
+
+async def test_the_fake_refuses_webhook_calls_once_the_token_is_15_minutes_old(
+    fake_discord: FakeDiscord, filmbot: FilmBot, film_club: FilmClub
+) -> None:
+    reply = await fake_discord.slash(
+        film_club.guild, film_club.member, "export", options={"format": "json"}
+    )
+    it = reply.interaction
+    url = f"{fake_discord.api_base_url}/webhooks/{fake_discord.application_id}/{it.token}"
+    async with aiohttp.ClientSession() as http:
+        fake_discord.interactions.age_token(it.id, 14 * 60 + 50)
+        async with http.patch(f"{url}/messages/@original", json={"content": "x"}) as alive:
+            assert alive.status == 200
+        fake_discord.interactions.age_token(it.id, 10)
+        for method, path in (("PATCH", "/messages/@original"), ("POST", "")):
+            async with http.request(method, url + path, json={"content": "y"}) as expired:
+                assert expired.status == 401
+                assert await expired.json() == {"message": "Invalid Webhook Token", "code": 50027}
 
 
 async def test_a_title_known_abroad_matches_by_tmdbs_alternative_titles(
