@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from typing import Any
 
 import aiohttp
@@ -156,6 +157,20 @@ async def test_csv_and_json_exports_hold_tv_shows_too(
     rows = attachment_rows(fake_discord, full.message or {})
     assert {(r["media_type"], r["rating"]) for r in rows} >= {("tv", "9")}
     assert len(rows) == 4
+    exported = await fake_discord.slash(
+        film_club.guild, film_club.member, "export", options={"format": "json"}
+    )
+    attachment = (exported.message or {})["attachments"][0]
+    assert attachment["filename"] == "filmbot-json.json"
+    records = json.loads(fake_discord.messages.attachment_bytes(attachment))["watchlist"]
+    assert {(r["media_type"], r["tmdb_id"], r["watched"], r["rating"]) for r in records} == {
+        ("movie", 335984, True, None),
+        ("tv", 95396, True, 9),
+        ("tv", 60059, True, None),
+        ("movie", 693134, False, None),
+    }
+    assert {r["server_id"] for r in records} == {str(film_club.guild.id)}
+    assert all(set(r) == set(rows[0]) for r in records)  # the same fields as the CSV
 
 
 async def test_wrong_or_hostile_files_get_a_clear_refusal_and_write_nothing(
