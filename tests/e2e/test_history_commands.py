@@ -133,11 +133,20 @@ async def test_letterboxd_export_imported_elsewhere_reproduces_watchlist_and_rat
     exported = await fake_discord.slash(
         film_club.guild, film_club.member, "export", options={"format": "letterboxd"}
     )
-    attachment = (exported.message or {})["attachments"][0]
-    assert attachment["filename"] == "filmbot-letterboxd.csv"
-    data = fake_discord.messages.attachment_bytes(attachment)
-    assert data.decode().startswith("tmdbID,Title,Year,Rating10,WatchedDate,Review")
-    await run_import(fake_discord, film_club, film_club.admin, "letterboxd", "export.csv", data)
+    watched, watchlist = (exported.message or {})["attachments"]
+    assert watched["filename"] == "filmbot-letterboxd.csv"
+    assert watchlist["filename"] == "filmbot-letterboxd-watchlist.csv"
+    assert "filmbot-letterboxd-watchlist.csv" in exported.content
+    watched_rows = attachment_rows(fake_discord, {"attachments": [watched]})
+    assert list(watched_rows[0]) == ["tmdbID", "Title", "Year", "Rating10", "WatchedDate", "Review"]
+    assert {r["tmdbID"] for r in watched_rows} == {"329865", "27205", "157336"}
+    assert all(r["WatchedDate"] for r in watched_rows)  # Letterboxd logs each row as watched
+    listed = attachment_rows(fake_discord, {"attachments": [watchlist]})
+    assert [(r["tmdbID"], r["WatchedDate"], r["Rating10"]) for r in listed] == [("438631", "", "")]
+    for attachment in (watched, watchlist):
+        data = fake_discord.messages.attachment_bytes(attachment)
+        name = attachment["filename"]
+        await run_import(fake_discord, film_club, film_club.admin, "letterboxd", name, data)
     assert await library(filmbot, film_club.admin.id) == await library(filmbot, film_club.member.id)
 
 
