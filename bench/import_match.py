@@ -8,7 +8,7 @@ variations), and prints each source's precision and recall, then the wall time a
 requests of one 5,000-row import.
 
 Usage: python -m bench.import_match [path/to/movielens-small] [--rows 5000]
-       [--rate-limit 30 --period 1]  (the default budget: imports get 7.5 requests a second)
+       [--rate-limit 30 --period 1]  (the default budget: imports get 7 requests a second)
 """
 
 from __future__ import annotations
