@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import timedelta
+import json
 from typing import Any
 
+import aiohttp
 from sqlalchemy import select
 
 from filmbot.bot import FilmBot
 from filmbot.db.models import RatingRow, WatchlistRow
-from tests.fakes.discord_records import CHANNEL_MESSAGE, ORIGINAL_EDIT, Record
+from tests.fakes.discord_records import (
+    CHANNEL_MESSAGE,
+    INTERACTION_RESPONSE,
+    ORIGINAL_EDIT,
+    Record,
+    RequestLogEntry,
+)
 from tests.fakes.discord_replies import InteractionReply
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.discord_state import FakeUser
@@ -126,11 +133,20 @@ async def test_letterboxd_export_imported_elsewhere_reproduces_watchlist_and_rat
     exported = await fake_discord.slash(
         film_club.guild, film_club.member, "export", options={"format": "letterboxd"}
     )
-    attachment = (exported.message or {})["attachments"][0]
-    assert attachment["filename"] == "filmbot-letterboxd.csv"
-    data = fake_discord.messages.attachment_bytes(attachment)
-    assert data.decode().startswith("tmdbID,Title,Year,Rating10,WatchedDate,Review")
-    await run_import(fake_discord, film_club, film_club.admin, "letterboxd", "export.csv", data)
+    watched, watchlist = (exported.message or {})["attachments"]
+    assert watched["filename"] == "filmbot-letterboxd.csv"
+    assert watchlist["filename"] == "filmbot-letterboxd-watchlist.csv"
+    assert "filmbot-letterboxd-watchlist.csv" in exported.content
+    watched_rows = attachment_rows(fake_discord, {"attachments": [watched]})
+    assert list(watched_rows[0]) == ["tmdbID", "Title", "Year", "Rating10", "WatchedDate", "Review"]
+    assert {r["tmdbID"] for r in watched_rows} == {"329865", "27205", "157336"}
+    assert all(r["WatchedDate"] for r in watched_rows)  # Letterboxd logs each row as watched
+    listed = attachment_rows(fake_discord, {"attachments": [watchlist]})
+    assert [(r["tmdbID"], r["WatchedDate"], r["Rating10"]) for r in listed] == [("438631", "", "")]
+    for attachment in (watched, watchlist):
+        data = fake_discord.messages.attachment_bytes(attachment)
+        name = attachment["filename"]
+        await run_import(fake_discord, film_club, film_club.admin, "letterboxd", name, data)
     assert await library(filmbot, film_club.admin.id) == await library(filmbot, film_club.member.id)
 
 
@@ -150,6 +166,20 @@ async def test_csv_and_json_exports_hold_tv_shows_too(
     rows = attachment_rows(fake_discord, full.message or {})
     assert {(r["media_type"], r["rating"]) for r in rows} >= {("tv", "9")}
     assert len(rows) == 4
+    exported = await fake_discord.slash(
+        film_club.guild, film_club.member, "export", options={"format": "json"}
+    )
+    attachment = (exported.message or {})["attachments"][0]
+    assert attachment["filename"] == "filmbot-json.json"
+    records = json.loads(fake_discord.messages.attachment_bytes(attachment))["watchlist"]
+    assert {(r["media_type"], r["tmdb_id"], r["watched"], r["rating"]) for r in records} == {
+        ("movie", 335984, True, None),
+        ("tv", 95396, True, 9),
+        ("tv", 60059, True, None),
+        ("movie", 693134, False, None),
+    }
+    assert {r["server_id"] for r in records} == {str(film_club.guild.id)}
+    assert all(set(r) == set(rows[0]) for r in records)  # the same fields as the CSV
 
 
 async def test_wrong_or_hostile_files_get_a_clear_refusal_and_write_nothing(
@@ -202,41 +232,87 @@ async def test_progress_is_shown_and_a_second_import_is_refused_while_one_runs(
     assert "2 added" in str(summary.body["content"])
 
 
-async def test_summary_goes_by_dm_after_the_token_expired_or_to_the_channel_if_dms_are_closed(
-    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
-) -> None:
-    cog = filmbot.get_cog("History")
-    assert cog is not None
-    cog.token_lifetime = timedelta(0)  # type: ignore[attr-defined]
-    since = fake_discord.recorder.mark()
-    await fake_discord.slash(
-        film_club.guild,
-        film_club.member,
+async def import_outliving_its_token(
+    fake: FakeDiscord, fake_tmdb: FakeTMDB, club: FilmClub, user: FakeUser, **where: Any
+) -> int:
+    """Start an IMDb import and age its interaction token past Discord's 15 minutes."""
+    fake_tmdb.faults.slow(0.3)
+    since = fake.recorder.mark()
+    await fake.slash(
+        club.guild,
+        user,
         "import",
         source="imdb",
         file=("r.csv", imdb_ratings()),
         follow_deferred=False,
+        **where,
     )
+    deferred = await fake.wait_for(lambda r: r.kind == INTERACTION_RESPONSE, since=since)
+    assert deferred.interaction_id is not None
+    fake.interactions.age_token(deferred.interaction_id)
+    return since
+
+
+def refused_as_expired(fake: FakeDiscord) -> list[RequestLogEntry]:
+    """The bot's webhook calls the fake refused with 401 Invalid Webhook Token."""
+    return [
+        r for r in fake.recorder.requests if r.status == 401 and r.path.startswith("/webhooks/")
+    ]
+
+
+async def test_summary_goes_by_dm_after_the_token_expired_or_to_the_channel_if_dms_are_closed(
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
+) -> None:
+    since = await import_outliving_its_token(fake_discord, fake_tmdb, film_club, film_club.member)
     dm = await fake_discord.wait_for(
         lambda r: r.kind == CHANNEL_MESSAGE and _is_summary(r), since=since, timeout=20
     )
     assert dm.channel_id in fake_discord.dm_channels
     assert dm.message and dm.message["attachments"][0]["filename"] == "unmatched-imdb.csv"
+    assert any(r.path.endswith("/messages/@original") for r in refused_as_expired(fake_discord))
+    assert not fake_discord.recorder.find(lambda r: _is_summary(r) and r.kind == ORIGINAL_EDIT)
     fake_discord.close_dms(film_club.admin)
-    since = fake_discord.recorder.mark()
-    await fake_discord.slash(
-        film_club.guild,
-        film_club.admin,
-        "import",
-        source="imdb",
-        file=("r.csv", imdb_ratings()),
-        follow_deferred=False,
-        in_channel=film_club.announcements,
+    since = await import_outliving_its_token(
+        fake_discord, fake_tmdb, film_club, film_club.admin, in_channel=film_club.announcements
     )
     posted = await fake_discord.wait_for(
-        lambda r: r.kind == CHANNEL_MESSAGE and "**Import from" in str(r.body.get("content")),
-        since=since,
-        timeout=20,
+        lambda r: r.kind == CHANNEL_MESSAGE and _is_summary(r), since=since, timeout=20
     )
     assert posted.channel_id == film_club.announcements.id
     assert str(film_club.admin.id) in str(posted.body["content"])
+
+
+async def test_the_fake_refuses_webhook_calls_once_the_token_is_15_minutes_old(
+    fake_discord: FakeDiscord, filmbot: FilmBot, film_club: FilmClub
+) -> None:
+    reply = await fake_discord.slash(
+        film_club.guild, film_club.member, "export", options={"format": "json"}
+    )
+    it = reply.interaction
+    url = f"{fake_discord.api_base_url}/webhooks/{fake_discord.application_id}/{it.token}"
+    async with aiohttp.ClientSession() as http:
+        fake_discord.interactions.age_token(it.id, 14 * 60 + 50)
+        async with http.patch(f"{url}/messages/@original", json={"content": "x"}) as alive:
+            assert alive.status == 200
+        fake_discord.interactions.age_token(it.id, 10)
+        for method, path in (("PATCH", "/messages/@original"), ("POST", "")):
+            async with http.request(method, url + path, json={"content": "y"}) as expired:
+                assert expired.status == 401
+                assert await expired.json() == {"message": "Invalid Webhook Token", "code": 50027}
+
+
+async def test_a_title_known_abroad_matches_by_tmdbs_alternative_titles(
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
+) -> None:
+    fake_tmdb.catalogue.movies[329865]["_alternative_titles"] = [
+        {"iso_3166_1": "FR", "title": "Premier Contact", "type": ""},
+        {"iso_3166_1": "ES", "title": "La llegada", "type": ""},
+    ]
+    ratings = "Date,Name,Year,Letterboxd URI,Rating\n2023-01-05,Premier Contact,2016,x,4\n"
+    _, summary = await run_import(
+        fake_discord, film_club, film_club.member, "letterboxd", "ratings.csv", ratings.encode()
+    )
+    assert "1 added, 0 updated, 0 unchanged, 0 unmatched" in str(summary.body["content"])
+    assert await library(filmbot, film_club.member.id) == {("movie", 329865): (True, 8, None)}
+    asked = [r.path for r in fake_tmdb.requests if r.path.endswith("/alternative_titles")]
+    assert asked == ["/movie/329865/alternative_titles"]

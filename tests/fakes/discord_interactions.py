@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,10 @@ EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 UNKNOWN_INTERACTION = (404, "Unknown interaction", 10062)
 UNKNOWN_WEBHOOK = (404, "Unknown Webhook", 10015)
+# An interaction's token works for its webhooks (follow-ups, the original response) for 15
+# minutes; after that Discord answers 401 with code 50027.
+TOKEN_LIFETIME = 15 * 60.0
+INVALID_WEBHOOK_TOKEN = (401, "Invalid Webhook Token", 50027)
 
 
 @dataclass
@@ -54,6 +59,12 @@ class FakeInteraction:
     followup_ids: list[int] = field(default_factory=list)
     choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
+    issued_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def token_expired(self) -> bool:
+        """Whether the token has outlived Discord's 15-minute interaction token lifetime."""
+        return time.monotonic() - self.issued_at >= TOKEN_LIFETIME
 
 
 class InteractionEndpoints:
@@ -68,6 +79,10 @@ class InteractionEndpoints:
         """Remember an interaction so its callback and webhooks are accepted."""
         self.by_id[interaction.id] = interaction
         self.by_token[interaction.token] = interaction
+
+    def age_token(self, interaction_id: int, seconds: float = TOKEN_LIFETIME) -> None:
+        """Test hook: make an interaction's token `seconds` older (by default: expired)."""
+        self.by_id[interaction_id].issued_at -= seconds
 
     def add_routes(self, app: web.Application, p: str) -> None:
         """Register the callback and webhook routes under prefix ``p``."""
@@ -169,6 +184,8 @@ class InteractionEndpoints:
             return h.error(*UNKNOWN_WEBHOOK)
         if it.response_type is None:
             return h.error(*UNKNOWN_WEBHOOK)
+        if it.token_expired:
+            return h.error(*INVALID_WEBHOOK_TOKEN)
         body, files = await h.read_body(request)
         message = self.fake.messages.build(
             it.channel_id, body, files, extra=self._message_extra(it)
@@ -197,12 +214,16 @@ class InteractionEndpoints:
         it, message, _ = self._target(request)
         if it is None:
             return h.error(*UNKNOWN_WEBHOOK)
+        if it.token_expired:
+            return h.error(*INVALID_WEBHOOK_TOKEN)
         return h.unknown("Message", 10008) if message is None else h.json_response(message)
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         it, message, original = self._target(request)
         if it is None:
             return h.error(*UNKNOWN_WEBHOOK)
+        if it.token_expired:
+            return h.error(*INVALID_WEBHOOK_TOKEN)
         if message is None:
             return h.unknown("Message", 10008)
         body, files = await h.read_body(request)
@@ -216,6 +237,8 @@ class InteractionEndpoints:
         it, message, original = self._target(request)
         if it is None:
             return h.error(*UNKNOWN_WEBHOOK)
+        if it.token_expired:
+            return h.error(*INVALID_WEBHOOK_TOKEN)
         if message is None:
             return h.unknown("Message", 10008)
         self.fake.messages.store.pop(int(message["id"]), None)

@@ -193,7 +193,17 @@ class Catalogue:
         """The (localised) title or name used for search matching."""
         localized = {**record, **self._translation(record, language)}
         key = "title" if media == "movie" else "name"
-        return f"{localized.get(key) or ''} {record.get('original_' + key) or ''}"
+        names = [localized.get(key) or "", record.get("original_" + key) or ""]
+        names += [alt["title"] for alt in record.get("_alternative_titles") or []]
+        return " ".join(names)
+
+    def alternative_titles(self, media: str, tmdb_id: int) -> Title | None:
+        """The /{media}/{id}/alternative_titles payload (a movie's `titles`, a show's `results`)."""
+        record = self.table(media).get(tmdb_id)
+        if record is None:
+            return None
+        key = "titles" if media == "movie" else "results"
+        return {"id": tmdb_id, key: copy.deepcopy(record.get("_alternative_titles") or [])}
 
     def _translation(self, record: Title, language: str) -> Title:
         translations = record.get("_translations") or {}

@@ -367,6 +367,8 @@ class FakeTMDB:
                 return self._trending(media, query, language)
             case [("movie" | "tv") as media, "changes"]:
                 return self._changes(media, query)
+            case [("movie" | "tv") as media, tmdb_id, "alternative_titles"] if tmdb_id.isdigit():
+                return self.catalogue.alternative_titles(media, int(tmdb_id))
             case [("movie" | "tv") as media, tmdb_id, ("similar" | "recommendations") as kind]:
                 return self._related(media, tmdb_id, kind, language)
             case [("movie" | "tv") as media, tmdb_id]:

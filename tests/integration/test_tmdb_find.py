@@ -10,6 +10,7 @@ import pytest
 
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.tmdb import TMDBClient, TMDBNotFound
+from filmbot.tmdb.alternative_titles import AlternativeTitles
 from filmbot.tmdb.find import FindResults
 from filmbot.tmdb.models import parse_payload
 from tests.fakes.plugin_tmdb import make_client
@@ -51,3 +52,36 @@ async def test_an_unknown_external_source_is_tmdbs_invalid_id_error(
     assert (await client.find_by_external_id("x", "youtube_id")).first_ref() is None
     with pytest.raises(TMDBNotFound):
         await client.transport.get_json("/find/tt0133093", {"external_source": "netflix"})
+
+
+@pytest.mark.parametrize(
+    ("path", "ref"),
+    [
+        ("/3/movie/{movie_id}/alternative_titles", TitleRef(MediaType.MOVIE, 550)),
+        ("/3/tv/{series_id}/alternative_titles", TitleRef(MediaType.TV, 1399)),
+    ],
+)
+def test_the_openapi_examples_parse_into_alternative_titles(
+    openapi: dict[str, Any], path: str, ref: TitleRef
+) -> None:
+    content = openapi["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    example = json.loads(content["examples"]["Result"]["value"])
+    parsed = parse_payload(AlternativeTitles, example, path)
+    assert parsed.id == ref.tmdb_id
+    assert len(parsed.names) == len(
+        {e["title"] for e in example.get("titles", example.get("results"))}
+    )
+    assert set(example) <= set(content["schema"]["properties"])
+
+
+async def test_the_fake_serves_alternative_titles_of_movies_and_shows(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    fake_tmdb.catalogue.movies[329865]["_alternative_titles"] = [
+        {"iso_3166_1": "FR", "title": "Premier Contact", "type": ""}
+    ]
+    arrival = await client.alternative_titles(TitleRef(MediaType.MOVIE, 329865))
+    assert arrival.names == ["Premier Contact"]
+    assert (await client.alternative_titles(TitleRef(MediaType.TV, 1396))).names == []
+    with pytest.raises(TMDBNotFound):
+        await client.movie_alternative_titles(999_999_999)

@@ -15,7 +15,7 @@ from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.discovery import DiscoveryService
-from filmbot.services.history import ExportService, ImportBudget, ImportService
+from filmbot.services.history import ExportService, ImportBudget, ImportService, import_share
 from filmbot.services.movienight import MovieNightService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.people import PeopleService
@@ -119,7 +119,7 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         privacy=PrivacyService(sessions, settings.guild_data_grace_days),
         recommendations=RecommendationService(sessions, tmdb, catalog, settings),
         updates=updates,
-        imports=build_imports(settings, sessions, tmdb),
+        imports=build_imports(settings, sessions, tmdb, redis),
         exports=ExportService(sessions),
         templates=TemplateService(sessions),
         personal=PersonalService(sessions, updates, update_windows(settings)),
@@ -132,10 +132,13 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     )
 
 
-def build_imports(settings: Settings, sessions: Sessions, tmdb: TMDBClient) -> ImportService:
-    """The import service, with its share of the TMDB rate limit."""
-    budget = ImportBudget(tmdb.stats, settings.tmdb_rate_limit, settings.tmdb_rate_period)
-    return ImportService(sessions, tmdb, budget, settings.max_watchlist_items)
+def build_imports(
+    settings: Settings, sessions: Sessions, tmdb: TMDBClient, redis: Redis | None = None
+) -> ImportService:
+    """The import service, with its share of the TMDB rate limit (shared through Redis)."""
+    share = import_share(settings.tmdb_rate_limit)
+    limiter = _tmdb_limiter(settings, redis, limit=share, key="tmdb:imports")
+    return ImportService(sessions, tmdb, ImportBudget(limiter), settings.max_watchlist_items)
 
 
 def build_update_engine(services: Services, sender: NotificationSender) -> UpdateEngine:
@@ -190,8 +193,15 @@ def build_tmdb(
     )
 
 
-def _tmdb_limiter(settings: Settings, redis: Redis | None) -> RateLimiter:
-    local = LocalRateLimiter(settings.tmdb_rate_limit, settings.tmdb_rate_period)
+def _tmdb_limiter(
+    settings: Settings,
+    redis: Redis | None,
+    *,
+    limit: int | None = None,
+    key: str = "tmdb:ratelimit",
+) -> RateLimiter:
+    limit = settings.tmdb_rate_limit if limit is None else limit
+    local = LocalRateLimiter(limit, settings.tmdb_rate_period)
     if redis is None:
         return local
     # A request holds its place until answered; a place older than this is taken to be
@@ -199,9 +209,10 @@ def _tmdb_limiter(settings: Settings, redis: Redis | None) -> RateLimiter:
     longest = max(30.0, 2 * settings.tmdb_timeout_seconds)
     return RedisRateLimiter(
         redis,
-        settings.tmdb_rate_limit,
+        limit,
         settings.tmdb_rate_period,
         fallback=local,
+        key=key,
         longest_request=longest,
     )
 

@@ -3,6 +3,7 @@
 from filmbot.tmdb.cache import MemoryTier, TMDBCache, cache_key
 from filmbot.tmdb.client import DEFAULT_LANGUAGE, MAX_CHANGES_WINDOW, DetailsBatch, TMDBClient
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
+from filmbot.tmdb.gate import RequestGate
 from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter
 from filmbot.tmdb.models import (
     Episode,
@@ -38,6 +39,7 @@ __all__ = [
     "RateLimiter",
     "RedisRateLimiter",
     "ReleaseType",
+    "RequestGate",
     "RetryPolicy",
     "Suggestion",
     "TMDBAuthError",

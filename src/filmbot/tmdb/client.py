@@ -21,6 +21,7 @@ from filmbot.tmdb._params import (
     present,
     search_params,
 )
+from filmbot.tmdb.alternative_titles import AlternativeTitles
 from filmbot.tmdb.cache import DatabaseTier, TMDBCache
 from filmbot.tmdb.discover import DiscoverQuery
 from filmbot.tmdb.errors import TMDBError, TMDBNotFound
@@ -247,6 +248,25 @@ class TMDBClient:
         """A TV show with credits, external ids, videos and watch providers."""
         params = details_params(language, append)
         return await self._fetcher.fetch(f"/tv/{tv_id}", params, self.ttl, TVDetails)
+
+    async def movie_alternative_titles(
+        self, movie_id: int, *, country: str | None = None
+    ) -> AlternativeTitles:
+        """A movie's other names (in other countries, working titles...), cached."""
+        params = present(country=country)
+        path = f"/movie/{movie_id}/alternative_titles"
+        return await self._fetcher.fetch(path, params, self.ttl, AlternativeTitles)
+
+    async def tv_alternative_titles(self, tv_id: int) -> AlternativeTitles:
+        """A show's other names, cached."""
+        path = f"/tv/{tv_id}/alternative_titles"
+        return await self._fetcher.fetch(path, {}, self.ttl, AlternativeTitles)
+
+    async def alternative_titles(self, ref: TitleRef) -> AlternativeTitles:
+        """A movie's or show's other names, by reference."""
+        if ref.media_type is MediaType.MOVIE:
+            return await self.movie_alternative_titles(ref.tmdb_id)
+        return await self.tv_alternative_titles(ref.tmdb_id)
 
     async def get_details(self, ref: TitleRef, *, language: str | None = None) -> TitleDetails:
         """A movie's or TV show's details, by reference."""

@@ -16,12 +16,14 @@ from typing import Any
 import aiohttp
 
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
+from filmbot.tmdb.gate import RequestGate, current_gate
 from filmbot.tmdb.limiter import RateLimiter
 from filmbot.tmdb.stats import TMDBStats
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "FilmBot (+https://github.com/filmbot)"
+_UNGATED = RequestGate()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +126,10 @@ class TMDBTransport:
         deadline = math.inf  # starts once the limiter admits the first try
         retry = 0
         last: _Retryable | None = None
+        gate = current_gate() or _UNGATED
         while True:
             try:
-                async with self.limiter.request():
+                async with gate.admit(), self.limiter.request():
                     deadline = min(deadline, loop.time() + self.policy.deadline)
                     remaining = deadline - loop.time()
                     if last is not None and remaining <= 0:
@@ -167,6 +170,9 @@ class TMDBTransport:
         self.credentials.apply(query, headers)
         timeout = aiohttp.ClientTimeout(total=max(0.001, min(self.policy.timeout, remaining)))
         self.stats.upstream_requests += 1
+        gate = current_gate()
+        if gate is not None:
+            gate.requests += 1
         try:
             async with self.session.get(
                 self.base_url + path, params=query, headers=headers, timeout=timeout

@@ -29,6 +29,7 @@ FULL_COLUMNS = (
     "notes",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LETTERBOXD_WATCHLIST_FILENAME = "filmbot-letterboxd-watchlist.csv"
 
 
 class ExportFormat(str, enum.Enum):
@@ -67,11 +68,16 @@ def _stamp(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def letterboxd_csv(items: Sequence[WatchlistItem]) -> bytes:
-    """Films in the columns Letterboxd's importer reads (tmdbID identifies each; Year is blank).
+def _seen(item: WatchlistItem) -> bool:
+    """Watched, or rated (a rating says the member saw it; Letterboxd logs it as watched)."""
+    return item.watched or item.rating is not None
 
-    Unwatched films have neither WatchedDate nor Rating10, which FilmBot reads back as its
-    watchlist.
+
+def letterboxd_csv(items: Sequence[WatchlistItem]) -> bytes:
+    """Watched films in the columns Letterboxd's importer reads (tmdbID identifies each).
+
+    Letterboxd's importer logs every row as watched, so the watchlist is left out of this
+    file: `letterboxd_watchlist_csv` writes it for Letterboxd's watchlist importer.
     """
     rows = [
         (
@@ -79,13 +85,27 @@ def letterboxd_csv(items: Sequence[WatchlistItem]) -> bytes:
             item.title,
             "",
             item.rating.score if item.rating else "",
-            _day(item.watched_at or (item.added_at if item.watched else None)),
+            _day(item.watched_at or item.added_at),
             (item.rating.review or "") if item.rating else "",
         )
         for item in items
-        if item.media_type is MediaType.MOVIE
+        if item.media_type is MediaType.MOVIE and _seen(item)
     ]
     return _csv(LETTERBOXD_COLUMNS, rows)
+
+
+def letterboxd_watchlist_csv(items: Sequence[WatchlistItem]) -> bytes | None:
+    """Films on the watchlist, not yet seen, for Letterboxd's watchlist importer (None: none).
+
+    Neither WatchedDate nor Rating10 is set, which FilmBot's Letterboxd import reads back as
+    the watchlist.
+    """
+    rows = [
+        (item.tmdb_id, item.title, "", "", "", "")
+        for item in items
+        if item.media_type is MediaType.MOVIE and not _seen(item)
+    ]
+    return _csv(LETTERBOXD_COLUMNS, rows) if rows else None
 
 
 def _record(item: WatchlistItem) -> dict[str, Any]:

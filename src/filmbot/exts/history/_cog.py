@@ -81,5 +81,13 @@ class History(commands.Cog):
                 f" {exported.left_out:,} TV shows are not in it: Letterboxd has films only"
                 " (`/export format:csv` has everything)."
             )
-        attachment = discord.File(io.BytesIO(exported.data), filename=exported.filename)
-        await interaction.followup.send(text, file=attachment, ephemeral=True)
+        files = [discord.File(io.BytesIO(exported.data), filename=exported.filename)]
+        if exported.watchlist_file is not None:
+            name, data = exported.watchlist_file
+            files.append(discord.File(io.BytesIO(data), filename=name))
+            text += (
+                f"\nLetterboxd logs every film of an import as watched, so your watchlist is in"
+                f" `{name}`: import `{exported.filename}` at letterboxd.com/import and `{name}`"
+                " with your watchlist's own import."
+            )
+        await interaction.followup.send(text, files=files, ephemeral=True)

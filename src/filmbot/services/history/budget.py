@@ -1,47 +1,58 @@
-"""The share of TMDB an import may use, so it never starves updates or members' commands."""
+"""The share of TMDB imports may use, so they never starve updates or members' commands."""
 
 from __future__ import annotations
 
-import asyncio
 import math
-import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from filmbot.tmdb.stats import TMDBStats
+from filmbot.tmdb import LocalRateLimiter, RateLimiter
+from filmbot.tmdb.gate import RequestGate
 
 T = TypeVar("T")
 IMPORT_SHARE = 0.25
 
 
-class ImportBudget:
-    """One import request to TMDB in flight at a time, at most a quarter of TMDB_RATE_LIMIT.
+def import_share(rate_limit: int, share: float = IMPORT_SHARE) -> int:
+    """Requests per period all imports together may send: a quarter of TMDB_RATE_LIMIT."""
+    return max(1, math.floor(rate_limit * share))
 
-    Every import in the process goes through the same budget, one request at a time; after a
-    request that went to TMDB (not served by the response cache) the next waits its turn, so
-    imports together use at most `share` of the rate limit and the rest stays free for the
-    update cycle and interactive commands.
+
+class ImportBudget:
+    """All imports' TMDB requests, at most a quarter of TMDB_RATE_LIMIT in any period.
+
+    `limiter` admits every request an import sends to TMDB (retries too) before the client's
+    own rate limiter does; it holds `import_share(TMDB_RATE_LIMIT)` requests per period, in
+    this process (LocalRateLimiter) or across every process through Redis
+    (RedisRateLimiter under its own key). Requests of the update cycle and of members'
+    commands never pass through it, so they never wait behind an import.
     """
 
-    def __init__(
-        self, stats: TMDBStats, rate_limit: int, period: float, share: float = IMPORT_SHARE
-    ) -> None:
-        self._stats = stats
-        self.interval = period / max(1, math.floor(rate_limit * share))
-        self._lock = asyncio.Lock()
-        self._free_at = 0.0
-        self.requests = 0
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    @classmethod
+    def local(cls, rate_limit: int, period: float, share: float = IMPORT_SHARE) -> ImportBudget:
+        """A budget of this process alone."""
+        return cls(LocalRateLimiter(import_share(rate_limit, share), period))
+
+    def gate(self) -> ImportGate:
+        """One import's gate: its requests go through the budget and are counted exactly."""
+        return ImportGate(RequestGate(self.limiter))
+
+
+class ImportGate:
+    """One import's TMDB calls: paced by the shared budget, its own requests counted."""
+
+    def __init__(self, gate: RequestGate) -> None:
+        self._gate = gate
+
+    @property
+    def requests(self) -> int:
+        """Requests this import sent to TMDB (answers from the cache are not requests)."""
+        return self._gate.requests
 
     async def call(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Run one TMDB call of an import within the budget."""
-        async with self._lock:
-            wait = self._free_at - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            before = self._stats.upstream_requests
-            try:
-                return await work()
-            finally:
-                if self._stats.upstream_requests != before:
-                    self.requests += 1
-                    self._free_at = time.monotonic() + self.interval
+        """Run one TMDB call of the import within the budget."""
+        with self._gate.applied():
+            return await work()

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from filmbot.db.repositories import WatchlistRepository
 from filmbot.db.session import Sessions
-from filmbot.domain.history.export import ExportFormat, render
+from filmbot.domain.history.export import (
+    LETTERBOXD_WATCHLIST_FILENAME,
+    ExportFormat,
+    letterboxd_watchlist_csv,
+    render,
+)
 from filmbot.domain.models import MediaType
 
 
@@ -19,6 +24,8 @@ class ExportFile:
     items: int
     ratings: int
     left_out: int
+    watchlist_file: tuple[str, bytes] | None = None
+    """Letterboxd only: the unwatched films, for Letterboxd's separate watchlist importer."""
 
 
 class ExportService:
@@ -32,9 +39,14 @@ class ExportService:
         async with self._sessions() as session:
             items = await WatchlistRepository(session).list_for_user(guild_id, user_id)
         kept = items
+        watchlist_file = None
         if fmt is ExportFormat.LETTERBOXD:
             kept = [item for item in items if item.media_type is MediaType.MOVIE]
+            unwatched = letterboxd_watchlist_csv(kept)
+            if unwatched is not None:
+                watchlist_file = (LETTERBOXD_WATCHLIST_FILENAME, unwatched)
         return ExportFile(
+            watchlist_file=watchlist_file,
             filename=fmt.filename,
             data=render(fmt, kept),
             items=len(kept),

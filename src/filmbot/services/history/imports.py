@@ -109,12 +109,12 @@ class ImportService:
         parsed = await asyncio.to_thread(parse_history, source, filename, data)
         rows = merge_rows(parsed.rows)
         report = ImportReport(source, total=len(rows), unmatched=list(parsed.skipped))
-        requests_before = self.budget.requests
-        run = _Run(self, guild_id, user_id, report, TitleMatcher(self._tmdb, self.budget, language))
+        gate = self.budget.gate()
+        run = _Run(self, guild_id, user_id, report, TitleMatcher(self._tmdb, gate, language))
         try:
             await run.all(rows, progress)
         finally:
-            report.tmdb_requests = self.budget.requests - requests_before
+            report.tmdb_requests = gate.requests
         log.info(
             "Imported %s history: %d titles, %d added, %d updated, %d unmatched",
             source.value,

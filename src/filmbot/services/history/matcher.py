@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
-from filmbot.domain.history.matching import Candidate, choose, normalise_title
+from filmbot.domain.history.matching import (
+    Candidate,
+    choose,
+    normalise_title,
+    title_level,
+    year_level,
+)
 from filmbot.domain.history.rows import HistoryRow, SkippedLine
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.services.history.budget import ImportBudget
+from filmbot.services.history.budget import ImportGate
 from filmbot.tmdb import TMDBClient, TMDBError, TMDBNotFound
+from filmbot.tmdb.alternative_titles import AlternativeTitles
 from filmbot.tmdb.models import TitlePage
 
 log = logging.getLogger(__name__)
 
 Match = tuple[TitleRef, str]
+MAX_ALTERNATIVE_LOOKUPS = 3
 
 
 class TitleMatcher:
-    """Resolve export lines to TMDB titles within an import's TMDB budget."""
+    """Resolve export lines to TMDB titles, every TMDB call through the import's gate."""
 
-    def __init__(self, tmdb: TMDBClient, budget: ImportBudget, language: str | None = None) -> None:
+    def __init__(self, tmdb: TMDBClient, budget: ImportGate, language: str | None = None) -> None:
         self._tmdb = tmdb
         self._budget = budget
         self._language = language
@@ -56,6 +65,9 @@ class TitleMatcher:
             for year in dict.fromkeys([row.year, None]):
                 candidates = await self._search(media, query, year)
                 choice = choose(row.title, row.year, candidates)
+                if choice.ref is None and not choice.tied:
+                    candidates = await self._with_alternatives(row, candidates)
+                    choice = choose(row.title, row.year, candidates)
                 if choice.ref is not None:
                     title = next(c.title for c in candidates if c.ref == choice.ref)
                     return choice.ref, title
@@ -63,6 +75,36 @@ class TitleMatcher:
                     return SkippedLine(row.where, choice.reason, row.label)
                 reason = choice.reason
         return SkippedLine(row.where, reason, row.label)
+
+    async def _with_alternatives(
+        self, row: HistoryRow, candidates: list[Candidate]
+    ) -> list[Candidate]:
+        """The candidates, the likeliest few of them with TMDB's alternative titles.
+
+        Only asked when neither title nor original title fits: search found these titles
+        under the line's name, so one of their other names (a release abroad, a working
+        title) may be the one the line uses. At most MAX_ALTERNATIVE_LOOKUPS are fetched,
+        those in the line's year first; each answer is cached like any other.
+        """
+        wanted = normalise_title(row.title)
+        unnamed = [
+            c
+            for c in candidates
+            if title_level(wanted, c) == 0 and year_level(row.year, c.year) > 0
+        ]
+        unnamed.sort(key=lambda c: -year_level(row.year, c.year))
+        looked_up: dict[TitleRef, Candidate] = {}
+        for candidate in unnamed[:MAX_ALTERNATIVE_LOOKUPS]:
+            try:
+                found = await self._alternatives(candidate.ref)
+            except TMDBNotFound:
+                continue
+            names = tuple(found.names)
+            looked_up[candidate.ref] = dataclasses.replace(candidate, alternative_titles=names)
+        return [looked_up.get(c.ref, c) for c in candidates]
+
+    async def _alternatives(self, ref: TitleRef) -> AlternativeTitles:
+        return await self._budget.call(lambda: self._tmdb.alternative_titles(ref))
 
     async def _search(self, media: MediaType, query: str, year: int | None) -> list[Candidate]:
         if not query.strip():
