@@ -13,6 +13,7 @@ from filmbot.db.cache import DatabaseCache
 from filmbot.db.session import Sessions, create_sessionmaker
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
+from filmbot.services.dashboard import DashboardService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.privacy import PrivacyService
@@ -97,6 +98,12 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         exports=ExportService(sessions),
         redis=redis,
     )
+
+
+def build_dashboard(engine: AsyncEngine) -> DashboardService:
+    """Wire the web dashboard's service: it reads the database and needs no TMDB client."""
+    sessions = create_sessionmaker(engine)
+    return DashboardService(sessions, UpdateStatus(sessions), AdminService(sessions))
 
 
 def build_imports(settings: Settings, sessions: Sessions, tmdb: TMDBClient) -> ImportService:

@@ -1,0 +1,37 @@
+"""`filmbot web`: serve the dashboard as its own process, reading the bot's database."""
+
+from __future__ import annotations
+
+import logging
+
+from filmbot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> int:
+    """Serve the dashboard on WEB_HOST:WEB_PORT until interrupted."""
+    import uvicorn
+
+    from filmbot.cli_database import open_database
+    from filmbot.services.container import build_dashboard
+    from filmbot.web.app import create_app
+
+    async with open_database(settings) as engine:
+        app = create_app(settings, build_dashboard(engine))
+        config = uvicorn.Config(
+            app,
+            host=settings.web_host,
+            port=settings.web_port,
+            log_config=None,
+            proxy_headers=True,
+            server_header=False,
+        )
+        log.info(
+            "Dashboard at %s (listening on %s:%s)",
+            settings.web_base_url,
+            settings.web_host,
+            settings.web_port,
+        )
+        await uvicorn.Server(config).serve()
+    return 0

@@ -1,0 +1,142 @@
+"""The web dashboard's use cases: what a server looks like, read from the bot's database.
+
+Read-only except for settings, which go through AdminService and the same validation as
+/config. Who may see what is decided by the caller (filmbot.web.permissions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from filmbot.db.repositories import GuildRepository, SubscriptionRepository
+from filmbot.db.repositories.dashboard import DashboardRepository, GuildSummary, LogEntry
+from filmbot.db.session import Sessions
+from filmbot.domain import charts
+from filmbot.domain.clock import Clock, utcnow
+from filmbot.domain.errors import NotFoundError
+from filmbot.domain.guild_settings import Setting
+from filmbot.domain.models import Guild
+from filmbot.services.admin import AdminService
+from filmbot.services.subscriptions import SubscriptionView
+from filmbot.services.updates.report import CycleReport
+from filmbot.services.updates.status import UpdateStatus
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """A server at a glance: one page of its subscriptions with what each announces next."""
+
+    guild: Guild
+    subscriptions: list[SubscriptionView]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Delivery health for admins: the stored problem, ledger counts and the last cycle."""
+
+    problem: str | None
+    counts: dict[str, int]
+    last_cycle: CycleReport | None
+
+
+@dataclass(frozen=True, slots=True)
+class Charts:
+    """The data behind the server's charts."""
+
+    heatmap: charts.Heatmap
+    trend: list[charts.WeekPoint]
+    scores: list[charts.ScoreBar]
+
+
+class DashboardService:
+    """Read servers, overviews, charts, health and logs; change settings."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        status: UpdateStatus,
+        admin: AdminService,
+        now: Clock = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._status = status
+        self._admin = admin
+        self._now = now
+
+    async def servers(self, guild_ids: Sequence[int]) -> list[GuildSummary]:
+        """The given servers that the bot is in."""
+        async with self._sessions() as session:
+            return await DashboardRepository(session).present_guilds(guild_ids)
+
+    async def bot_guild_ids(self, guild_ids: Sequence[int]) -> set[int]:
+        """Which of the given servers the bot is in."""
+        return {g.id for g in await self.servers(guild_ids)}
+
+    async def last_cycle(self) -> CycleReport | None:
+        """The last finished update cycle."""
+        return await self._status.last_cycle()
+
+    async def guild(self, guild_id: int) -> Guild:
+        """The server's settings; NotFoundError when FilmBot does not know it."""
+        async with self._sessions() as session:
+            guild = await GuildRepository(session).get(guild_id)
+        if guild is None or guild.left_at is not None:
+            raise NotFoundError("FilmBot is not in that server.")
+        return guild
+
+    async def overview(self, guild_id: int, page: int = 1) -> Overview:
+        """One page of the server's subscriptions, newest first, with their next notification."""
+        guild = await self.guild(guild_id)
+        async with self._sessions() as session:
+            repo = SubscriptionRepository(session)
+            total = await repo.count(guild_id)
+            pages = max(1, -(-total // PAGE_SIZE))
+            page = min(max(1, page), pages)
+            subs = await repo.list_for_guild(
+                guild_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+        hints = await self._status.next_hints(guild, subs) if subs else {}
+        views = [SubscriptionView(s, hints.get(s.ref)) for s in subs]
+        return Overview(guild, views, total, page, pages)
+
+    async def health(self, guild_id: int) -> Health:
+        """Delivery problems, pending/missed/delivered counts and the last cycle."""
+        guild = await self.guild(guild_id)
+        async with self._sessions() as session:
+            counts = await DashboardRepository(session).delivery_counts(guild_id)
+        return Health(guild.delivery_problem, counts, await self._status.last_cycle())
+
+    async def notification_log(self, guild_id: int) -> list[LogEntry]:
+        """The server's latest notifications and their delivery state."""
+        await self.guild(guild_id)
+        async with self._sessions() as session:
+            return await DashboardRepository(session).notification_log(guild_id)
+
+    async def charts(self, guild_id: int, viewer_id: int | None) -> Charts:
+        """Activity heatmap, weekly subscription trend and rating distribution."""
+        guild = await self.guild(guild_id)
+        async with self._sessions() as session:
+            repo = DashboardRepository(session)
+            hours = await repo.activity_hours(guild_id)
+            days = await repo.subscription_days(guild_id)
+            every, mine = await repo.rating_histogram(guild_id, viewer_id)
+        today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
+        return Charts(
+            heatmap=charts.heatmap(hours, guild.timezone),
+            trend=charts.weekly_trend(days, guild.timezone, today),
+            scores=charts.score_bars(every, mine),
+        )
+
+    async def change_settings(
+        self, guild_id: int, values: dict[Setting, str | int | None]
+    ) -> Guild:
+        """Validate every value as /config does, then store them together."""
+        await self.guild(guild_id)
+        return await self._admin.apply(guild_id, values)
