@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,7 +26,7 @@ from filmbot.web.context import web_of
 from filmbot.web.permissions import Access, AccessDenied, Viewer, require
 
 MAX_BODY_BYTES = 16 * 1024
-MAX_DEPTH = 6
+MAX_DEPTH = 4
 MAX_TOKENS = 2000
 MAX_ALIASES = 20
 
@@ -275,7 +276,17 @@ def _id(value: int | None) -> strawberry.ID | None:
     return strawberry.ID(str(value)) if value else None
 
 
-schema = strawberry.Schema(
+class _Schema(strawberry.Schema):
+    """The schema; a refused access is an answer, not an error worth a traceback in the log."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log unexpected errors only."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, AccessDenied)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = _Schema(
     query=Query,
     extensions=[
         functools.partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
