@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
 from filmbot.config import Settings
 
@@ -33,5 +35,15 @@ async def serve(settings: Settings) -> int:
             settings.web_host,
             settings.web_port,
         )
-        await uvicorn.Server(config).serve()
+        # uvicorn stops gracefully on SIGTERM, then re-raises it to the handler found before
+        # it started; this one lets the process exit 0 after that clean shutdown.
+        previous = signal.signal(signal.SIGTERM, _stopped)
+        try:
+            await uvicorn.Server(config).serve()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _stopped(_signal: int, _frame: FrameType | None) -> None:
+    log.info("Dashboard stopped")
