@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from filmbot.db import migrate
+from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.errors import InvalidInputError, NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.services.admin import AdminService
+from filmbot.services.container import build_dashboard
 from filmbot.services.dashboard import DashboardService
 from filmbot.services.updates.status import UpdateStatus
 from tests.e2e.web import seed
@@ -84,3 +90,20 @@ async def test_settings_are_validated_like_config_and_change_nothing_when_bad(
     assert (await service.guild(seed.FILM_CLUB)).region == "US"
     changed = await service.change_settings(seed.FILM_CLUB, {Setting.REGION: "de"})
     assert changed.region == "DE"
+
+
+async def test_dashboard_reads_beside_a_writer_on_sqlite(tmp_path: Path) -> None:
+    engine = engine_for_url(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await migrate.upgrade(engine)
+    await seed.seed(create_sessionmaker(engine))
+    service = build_dashboard(engine)
+    async with create_sessionmaker(engine).begin() as writer:
+        await writer.execute(
+            text("UPDATE guilds SET name = 'Renamed' WHERE id = :id"), {"id": seed.FILM_CLUB}
+        )
+        # The writer holds SQLite's write lock; a reader must not queue behind it.
+        charts = await asyncio.wait_for(service.charts(seed.FILM_CLUB, None), 5)
+        assert charts.heatmap.total == 11
+        assert (await service.guild(seed.FILM_CLUB)).name == "Film Club"
+    assert (await service.guild(seed.FILM_CLUB)).name == "Renamed"
+    await engine.dispose()

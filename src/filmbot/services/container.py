@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from filmbot.config import Settings
 from filmbot.db.cache import DatabaseCache
-from filmbot.db.session import Sessions, create_sessionmaker
+from filmbot.db.session import Sessions, create_sessionmaker, read_only_sessionmaker
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
 from filmbot.services.dashboard import DashboardService
@@ -102,8 +102,8 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
 
 def build_dashboard(engine: AsyncEngine) -> DashboardService:
     """Wire the web dashboard's service: it reads the database and needs no TMDB client."""
-    sessions = create_sessionmaker(engine)
-    return DashboardService(sessions, UpdateStatus(sessions), AdminService(sessions))
+    reads = read_only_sessionmaker(engine)
+    return DashboardService(reads, UpdateStatus(reads), AdminService(create_sessionmaker(engine)))
 
 
 def build_imports(settings: Settings, sessions: Sessions, tmdb: TMDBClient) -> ImportService:

@@ -6,8 +6,11 @@ Read-only except for settings, which go through AdminService and the same valida
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
@@ -24,6 +27,8 @@ from filmbot.services.updates.report import CycleReport
 from filmbot.services.updates.status import UpdateStatus
 
 PAGE_SIZE = 50
+CHARTS_TTL_SECONDS = 60.0
+_ServerCounts = tuple[dict[int, int], list[tuple[datetime, int]], list[tuple[datetime, int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +69,15 @@ class DashboardService:
         status: UpdateStatus,
         admin: AdminService,
         now: Clock = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._status = status
         self._admin = admin
         self._now = now
+        self._monotonic = monotonic
+        self._counts: dict[int, tuple[float, _ServerCounts]] = {}
+        self._counting: dict[int, asyncio.Lock] = {}
 
     async def servers(self, guild_ids: Sequence[int]) -> list[GuildSummary]:
         """The given servers that the bot is in."""
@@ -76,8 +85,9 @@ class DashboardService:
             return await DashboardRepository(session).present_guilds(guild_ids)
 
     async def bot_guild_ids(self, guild_ids: Sequence[int]) -> set[int]:
-        """Which of the given servers the bot is in."""
-        return {g.id for g in await self.servers(guild_ids)}
+        """Which of the given servers the bot is in (checked on every request, so cheap)."""
+        async with self._sessions() as session:
+            return await DashboardRepository(session).present_ids(guild_ids)
 
     async def last_cycle(self) -> CycleReport | None:
         """The last finished update cycle."""
@@ -120,19 +130,39 @@ class DashboardService:
             return await DashboardRepository(session).notification_log(guild_id)
 
     async def charts(self, guild_id: int, viewer_id: int | None) -> Charts:
-        """Activity heatmap, weekly subscription trend and rating distribution."""
+        """Activity heatmap, weekly subscription trend and rating distribution.
+
+        The server-wide counts scan every rating of the server, so they are kept for
+        CHARTS_TTL_SECONDS; the viewer's own ratings are read on every call.
+        """
         guild = await self.guild(guild_id)
+        every, hours, days = await self._server_counts(guild_id)
         async with self._sessions() as session:
-            repo = DashboardRepository(session)
-            hours = await repo.activity_hours(guild_id)
-            days = await repo.subscription_days(guild_id)
-            every, mine = await repo.rating_histogram(guild_id, viewer_id)
+            mine = await DashboardRepository(session).own_scores(guild_id, viewer_id)
         today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
         return Charts(
             heatmap=charts.heatmap(hours, guild.timezone),
             trend=charts.weekly_trend(days, guild.timezone, today),
             scores=charts.score_bars(every, mine),
         )
+
+    async def _server_counts(self, guild_id: int) -> _ServerCounts:
+        cached = self._counts.get(guild_id)
+        if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
+            return cached[1]
+        async with self._counting.setdefault(guild_id, asyncio.Lock()):
+            cached = self._counts.get(guild_id)
+            if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
+                return cached[1]
+            async with self._sessions() as session:
+                repo = DashboardRepository(session)
+                counts = (
+                    await repo.score_counts(guild_id),
+                    await repo.activity_hours(guild_id),
+                    await repo.subscription_days(guild_id),
+                )
+            self._counts[guild_id] = (self._monotonic(), counts)
+            return counts
 
     async def change_settings(
         self, guild_id: int, values: dict[Setting, str | int | None]

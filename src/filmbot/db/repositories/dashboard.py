@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, union_all
+from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -87,22 +87,35 @@ class DashboardRepository:
         rows = await self._session.execute(query)
         return [GuildSummary(int(i), str(n), int(c)) for i, n, c in rows]
 
-    async def rating_histogram(
-        self, guild_id: int, user_id: int | None
-    ) -> tuple[dict[int, int], dict[int, int]]:
-        """Count the server's ratings by score, and the given member's own."""
-        base = (
+    async def present_ids(self, guild_ids: Sequence[int]) -> set[int]:
+        """Which of the given servers the bot is in (not left)."""
+        if not guild_ids:
+            return set()
+        query = select(GuildRow.id).where(
+            GuildRow.id.in_(list(guild_ids)), GuildRow.left_at.is_(None)
+        )
+        return {int(i) for i in await self._session.scalars(query)}
+
+    async def score_counts(self, guild_id: int) -> dict[int, int]:
+        """Count the server's ratings by score."""
+        query = self._scores(guild_id)
+        return {int(s): int(c) for s, c in await self._session.execute(query)}
+
+    async def own_scores(self, guild_id: int, user_id: int | None) -> dict[int, int]:
+        """Count one member's ratings in the server by score (none without a member)."""
+        if user_id is None:
+            return {}
+        query = self._scores(guild_id).where(RatingRow.user_id == user_id)
+        return {int(s): int(c) for s, c in await self._session.execute(query)}
+
+    @staticmethod
+    def _scores(guild_id: int) -> Select[int, int]:
+        return (
             select(RatingRow.score, func.count())
             .join(WatchlistRow, WatchlistRow.id == RatingRow.watchlist_id)
             .where(WatchlistRow.guild_id == guild_id)
             .group_by(RatingRow.score)
         )
-        every = {int(s): int(c) for s, c in await self._session.execute(base)}
-        mine: dict[int, int] = {}
-        if user_id is not None:
-            own = base.where(RatingRow.user_id == user_id)
-            mine = {int(s): int(c) for s, c in await self._session.execute(own)}
-        return every, mine
 
     async def activity_hours(self, guild_id: int) -> list[tuple[datetime, int]]:
         """Ratings, reviews and watched marks in the server, counted per UTC hour."""
