@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from filmbot.config import SettingsError, load_settings
-from filmbot.domain.charts import heatmap, score_bars, weekly_trend
+from filmbot.domain.charts import calendar, heatmap, score_bars, weekly_trend
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates.snapshot import (
+    EpisodeInfo,
+    RegionalRelease,
+    ReleaseType,
+    TitleSnapshot,
+)
 from filmbot.web.permissions import (
     ADMINISTRATOR,
     MANAGE_GUILD,
@@ -100,3 +107,37 @@ def test_web_settings_name_what_is_missing() -> None:
         load_settings(None, **{**WEB, "web_session_secret": "short"}).require_web_settings()
     with pytest.raises(SettingsError, match="WEB_BASE_URL"):
         load_settings(None, **{**WEB, "web_base_url": "films.example.org"})
+
+
+def test_calendar_keeps_the_next_fourteen_days_in_order() -> None:
+    today, now = date(2026, 3, 2), datetime(2026, 3, 2, tzinfo=UTC)
+
+    def film(tmdb_id: int, days: int, region: str = "DE") -> TitleSnapshot:
+        release = RegionalRelease(ReleaseType.DIGITAL, today + timedelta(days=days))
+        return TitleSnapshot(
+            TitleRef(MediaType.MOVIE, tmdb_id),
+            f"Film {tmdb_id}",
+            now,
+            release_dates={region: (release,)},
+        )
+
+    def show(tmdb_id: int, days: int) -> TitleSnapshot:
+        episode = EpisodeInfo(1, 2, today + timedelta(days=days), "Pilot")
+        return TitleSnapshot(
+            TitleRef(MediaType.TV, tmdb_id), f"Show {tmdb_id}", now, next_episode_to_air=episode
+        )
+
+    snapshots = [
+        film(1, 13),
+        film(2, 14),
+        film(3, -1),
+        film(4, 0, region="US"),
+        show(5, 0),
+        film(6, 2),
+    ]
+    entries = calendar(snapshots, "de", today)
+    assert [(e.day.day, e.title, e.label) for e in entries] == [
+        (2, "Show 5", "S01E02 Pilot"),
+        (4, "Film 6", "digital release"),
+        (15, "Film 1", "digital release"),
+    ]

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from filmbot.domain.models import MediaType
+from filmbot.domain.updates.rules import regional_release
+from filmbot.domain.updates.snapshot import TitleSnapshot
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SCORES = tuple(range(1, 11))
 
@@ -45,6 +49,34 @@ class ScoreBar:
     score: int
     count: int
     mine: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """A release or an episode on one day of the calendar."""
+
+    day: date
+    title: str
+    label: str
+
+
+def calendar(
+    snapshots: Iterable[TitleSnapshot], region: str, today: date, days: int = 14
+) -> list[CalendarEntry]:
+    """Films released in the region and episodes airing from today on, `days` days, by date."""
+    last = today + timedelta(days=days - 1)
+    entries = []
+    for snapshot in snapshots:
+        episode = snapshot.next_episode_to_air
+        if episode is not None and episode.air_date and today <= episode.air_date <= last:
+            label = f"{episode.code} {episode.name}".strip()
+            entries.append(CalendarEntry(episode.air_date, snapshot.title, label))
+        movie = snapshot.ref.media_type is MediaType.MOVIE
+        release = regional_release(snapshot, region) if movie else None
+        if release is not None and today <= release.date <= last:
+            kind = release.type.label if release.type is not None else "release"
+            entries.append(CalendarEntry(release.date, snapshot.title, f"{kind} release"))
+    return sorted(entries, key=lambda e: (e.day, e.title.casefold()))
 
 
 def heatmap(hours: Iterable[tuple[datetime, int]], timezone: str) -> Heatmap:

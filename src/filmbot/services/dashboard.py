@@ -21,6 +21,7 @@ from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.errors import NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
+from filmbot.domain.updates import TitleSnapshot
 from filmbot.services.admin import AdminService
 from filmbot.services.subscriptions import SubscriptionView
 from filmbot.services.updates.report import CycleReport
@@ -78,6 +79,7 @@ class DashboardService:
         self._monotonic = monotonic
         self._counts: dict[int, tuple[float, _ServerCounts]] = {}
         self._counting: dict[int, asyncio.Lock] = {}
+        self._calendars: dict[int, tuple[float, list[charts.CalendarEntry]]] = {}
 
     async def servers(self, guild_ids: Sequence[int]) -> list[GuildSummary]:
         """The given servers that the bot is in."""
@@ -100,6 +102,23 @@ class DashboardService:
         if guild is None or guild.left_at is not None:
             raise NotFoundError("FilmBot is not in that server.")
         return guild
+
+    async def calendar(self, guild_id: int) -> list[charts.CalendarEntry]:
+        """The next 14 days of releases and episodes of the server's titles (kept 60 s)."""
+        guild = await self.guild(guild_id)
+        cached = self._calendars.get(guild_id)
+        if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
+            return cached[1]
+        async with self._sessions() as session:
+            stored = await DashboardRepository(session).subscribed_snapshots(
+                guild_id, self._status.scope
+            )
+        today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
+        days = charts.calendar(
+            (TitleSnapshot.from_dict(data) for data in stored), guild.region, today
+        )
+        self._calendars[guild_id] = (self._monotonic(), days)
+        return days
 
     async def overview(self, guild_id: int, page: int = 1) -> Overview:
         """One page of the server's subscriptions, newest first, with their next notification."""

@@ -98,6 +98,15 @@ class WeekCount:
 
 
 @strawberry.type
+class CalendarItem:
+    """A release or an episode in the next 14 days."""
+
+    day: date
+    title: str
+    label: str
+
+
+@strawberry.type
 class ServerSettings:
     """The /config settings."""
 
@@ -165,6 +174,13 @@ class Server:
             )
             for v in view.subscriptions
         ]
+
+    @strawberry.field
+    async def upcoming(self, info: Ctx) -> list[CalendarItem]:
+        """Releases and episodes of the server's titles in the next 14 days."""
+        info.context.require(self.guild_id, Access.MEMBER)
+        entries = await info.context.dashboard.calendar(self.guild_id)
+        return [CalendarItem(day=e.day, title=e.title, label=e.label) for e in entries]
 
     @strawberry.field
     async def rating_distribution(self, info: Ctx) -> list[ScoreCount]:

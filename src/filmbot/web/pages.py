@@ -43,6 +43,7 @@ async def overview(request: Request) -> Response:
     view = await web.dashboard.overview(guild_id, page)
     admin = viewer.access(guild_id) is Access.ADMIN
     health = await web.dashboard.health(guild_id) if admin else None
+    upcoming = await web.dashboard.calendar(guild_id)
     return web.render(
         request,
         "overview.html",
@@ -51,6 +52,7 @@ async def overview(request: Request) -> Response:
         guild=view.guild,
         admin=admin,
         health=health,
+        upcoming=upcoming,
     )
 
 

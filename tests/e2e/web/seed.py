@@ -9,7 +9,8 @@ never seen No Bot Club.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,10 +18,18 @@ from filmbot.db.models import (
     GuildRow,
     RatingRow,
     SubscriptionRow,
+    TitleSnapshotRow,
     UpdateDeliveryRow,
     WatchlistRow,
 )
-from filmbot.domain.models import MediaType
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates.snapshot import (
+    EpisodeInfo,
+    RegionalRelease,
+    ReleaseType,
+    TitleSnapshot,
+)
+from filmbot.services.updates.shards import ALL_GUILDS
 from tests.fakes.discord_oauth import FakeDiscordOAuth, OAuthGuild
 
 FILM_CLUB = 1_100_000_000_000_000_001
@@ -43,6 +52,30 @@ SUBSCRIBED = (
     ("The Bear", datetime(2026, 1, 20, 9, tzinfo=UTC)),
 )
 SECRET_TITLE = "Other Club's Secret Title"
+
+
+def today() -> date:
+    """Today in Film Club's timezone."""
+    return datetime.now(ZoneInfo("Europe/Berlin")).date()
+
+
+def _snapshot(ref: TitleRef, title: str) -> TitleSnapshotRow:
+    """Dune opens in US cinemas in 3 days, Severance airs tomorrow, The Bear in 30 days."""
+    now, day = datetime.now(UTC), today()
+    if ref.media_type is MediaType.TV:
+        episode = EpisodeInfo(2, 5, day + timedelta(days=1), "Trojan's Horse")
+        snapshot = TitleSnapshot(ref, title, now, next_episode_to_air=episode)
+    else:
+        offset = 3 if title.startswith("Dune") else 30
+        release = RegionalRelease(ReleaseType.THEATRICAL, day + timedelta(days=offset))
+        snapshot = TitleSnapshot(ref, title, now, release_dates={"US": (release,)})
+    return TitleSnapshotRow(
+        scope=ALL_GUILDS,
+        media_type=ref.media_type,
+        tmdb_id=ref.tmdb_id,
+        data=snapshot.to_dict(),
+        fetched_at=now,
+    )
 
 
 def add_users(fake: FakeDiscordOAuth) -> None:
@@ -79,15 +112,17 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
         )
         await session.flush()
         for i, (title, when) in enumerate(SUBSCRIBED):
+            media = MediaType.TV if title == "Severance" else MediaType.MOVIE
             session.add(
                 SubscriptionRow(
                     guild_id=FILM_CLUB,
                     tmdb_id=100 + i,
-                    media_type=MediaType.MOVIE,
+                    media_type=media,
                     title=title,
                     subscribed_at=when,
                 )
             )
+            session.add(_snapshot(TitleRef(media, 100 + i), title))
         session.add(
             SubscriptionRow(
                 guild_id=OTHER_CLUB, tmdb_id=999, media_type=MediaType.TV, title=SECRET_TITLE

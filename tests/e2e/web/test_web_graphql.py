@@ -14,6 +14,7 @@ SERVER_FIELDS = {
     "subscriptionCount": "member",
     "subscriptions { title nextNotification }": "member",
     "ratingDistribution { score count mine }": "member",
+    "upcoming { day title label }": "member",
     "activity { weekday hour count }": "member",
     "subscriptionTrend { week added total }": "member",
     "settings { timezone language subscribePermission }": "admin",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -43,6 +44,12 @@ async def test_member_overview_lists_subscriptions_without_admin_parts(
     await page.get_by_role("heading", name="Subscriptions (3)").wait_for()
     rows = await page.locator("main table tbody tr").all_inner_texts()
     assert [r.split("\t")[0] for r in rows] == ["The Bear", "Severance", "Dune: Part Two"]
+    calendar = await page.locator("#calendar li").all_inner_texts()
+    tomorrow, in_three = seed.today() + timedelta(days=1), seed.today() + timedelta(days=3)
+    assert calendar == [
+        f"{tomorrow:%a %d %b} Severance S02E05 Trojan's Horse",
+        f"{in_three:%a %d %b} Dune: Part Two theatrical release",
+    ]
     assert await page.get_by_role("heading", name="Delivery health").count() == 0
     assert await page.get_by_role("link", name="Settings").count() == 0
     assert await page.get_attribute("html", "lang") == "de-DE"

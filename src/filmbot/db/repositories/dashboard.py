@@ -20,6 +20,7 @@ from filmbot.db.models import (
     GuildRow,
     RatingRow,
     SubscriptionRow,
+    TitleSnapshotRow,
     UpdateDeliveryRow,
     WatchlistRow,
 )
@@ -95,6 +96,16 @@ class DashboardRepository:
             GuildRow.id.in_(list(guild_ids)), GuildRow.left_at.is_(None)
         )
         return {int(i) for i in await self._session.scalars(query)}
+
+    async def subscribed_snapshots(self, guild_id: int, scope: str) -> list[dict[str, Any]]:
+        """The stored snapshots (JSON) of every title the server follows."""
+        snap, sub = TitleSnapshotRow, SubscriptionRow
+        query = (
+            select(snap.data)
+            .join(sub, (sub.tmdb_id == snap.tmdb_id) & (sub.media_type == snap.media_type))
+            .where(sub.guild_id == guild_id, snap.scope == scope)
+        )
+        return [dict(d) for d in await self._session.scalars(query)]
 
     async def score_counts(self, guild_id: int) -> dict[int, int]:
         """Count the server's ratings by score."""
