@@ -156,3 +156,28 @@ async def test_a_revoked_login_ends_the_session_on_refresh(
     async with client.get(f"{dashboard.base_url}/", allow_redirects=False) as r:
         assert r.status == 303
         assert r.headers["Location"].startswith("/login")
+
+
+async def test_permissions_come_from_discord_at_most_every_few_minutes_or_on_demand(
+    dashboard: Dashboard, client: aiohttp.ClientSession
+) -> None:
+    await http_log_in(client, dashboard, seed.ADMIN)
+    url = f"{dashboard.base_url}/servers/{seed.FILM_CLUB}/settings"
+    reads = dashboard.oauth.calls.count("users/@me/guilds")
+    for _ in range(3):
+        async with client.get(url) as r:
+            assert r.status == 200
+    assert dashboard.oauth.calls.count("users/@me/guilds") == reads  # the list is kept
+    film_club = dashboard.oauth.users[seed.ADMIN].guilds[0]
+    film_club.permissions = seed.SEND_MESSAGES  # Manage Server taken away in Discord
+    csrf = await _csrf(client, url)
+    async with client.post(
+        f"{dashboard.base_url}/auth/refresh", data={"csrf": csrf}, allow_redirects=False
+    ) as r:
+        assert r.status == 303
+    assert dashboard.oauth.calls.count("users/@me/guilds") == reads + 1
+    async with client.get(url) as r:
+        assert r.status == 403
+    async with client.post(url, data={"csrf": csrf, "timezone": "Asia/Tokyo"}) as r:
+        assert r.status == 403
+    assert await _timezone(dashboard) == "Europe/Berlin"
