@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 from types import FrameType
 
 from filmbot.config import Settings
 
 log = logging.getLogger(__name__)
+
+EXIT_NOT_MIGRATED = 1
 
 
 async def serve(settings: Settings) -> int:
@@ -16,10 +19,20 @@ async def serve(settings: Settings) -> int:
     import uvicorn
 
     from filmbot.cli_database import open_database
+    from filmbot.db import migrate
     from filmbot.services.container import build_dashboard
     from filmbot.web.app import create_app
 
     async with open_database(settings) as engine:
+        # The bot owns the schema; the dashboard only reads it, so it must be current.
+        revision, head = await migrate.current(engine), migrate.head_revision()
+        if revision != head:
+            print(
+                f"filmbot: the database is at {revision or 'base (empty)'}, not {head}: "
+                "start the bot or run `filmbot db upgrade` first",
+                file=sys.stderr,
+            )
+            return EXIT_NOT_MIGRATED
         app = create_app(settings, build_dashboard(engine))
         config = uvicorn.Config(
             app,

@@ -91,3 +91,38 @@ async def test_web_serves_the_login_page_and_stops_on_sigterm(
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0
+
+
+async def test_an_unmigrated_database_is_one_line_and_exit_1(
+    fake_oauth: FakeDiscordOAuth, tmp_path: Path
+) -> None:
+    settings = web_env(fake_oauth, "http://127.0.0.1:1", f"sqlite+aiosqlite:///{tmp_path}/b.db")
+    process = await _web(_clean_env(tmp_path, **settings), tmp_path)
+    _out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert err.decode().splitlines() == [
+        f"filmbot: the database is at base (empty), not {migrate.head_revision()}: "
+        "start the bot or run `filmbot db upgrade` first"
+    ]
+
+
+def test_https_base_url_makes_the_session_cookie_secure(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from filmbot.config import load_settings
+    from filmbot.services.container import build_dashboard
+    from filmbot.web.app import create_app
+
+    oauth = FakeDiscordOAuth("1", "secret", "")
+    oauth.url = "http://127.0.0.1:1"
+    env = web_env(oauth, "https://films.example.org", f"sqlite+aiosqlite:///{tmp_path}/b.db")
+    settings = load_settings(None, **{k.lower(): v for k, v in env.items()})
+    app = create_app(settings, build_dashboard(engine_for_url(settings.database_url)))
+    with TestClient(app, base_url="https://films.example.org") as client:
+        response = client.get("/auth/login", follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "; secure" in cookie
+    assert "httponly" in cookie
+    assert "redirect_uri=https%3a%2f%2ffilms.example.org%2fauth%2fcallback" in (
+        response.headers["location"].lower()
+    )
