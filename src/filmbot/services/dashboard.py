@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
@@ -29,7 +28,7 @@ from filmbot.services.updates.status import UpdateStatus
 
 PAGE_SIZE = 50
 CHARTS_TTL_SECONDS = 60.0
-_ServerCounts = tuple[dict[int, int], list[tuple[datetime, int]], list[tuple[datetime, int]]]
+_ServerCharts = tuple[dict[int, int], charts.Heatmap, list[charts.WeekPoint]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +76,7 @@ class DashboardService:
         self._admin = admin
         self._now = now
         self._monotonic = monotonic
-        self._counts: dict[int, tuple[float, _ServerCounts]] = {}
+        self._counts: dict[tuple[int, str], tuple[float, _ServerCharts]] = {}
         self._counting: dict[int, asyncio.Lock] = {}
         self._calendars: dict[int, tuple[float, list[charts.CalendarEntry]]] = {}
 
@@ -103,9 +102,10 @@ class DashboardService:
             raise NotFoundError("FilmBot is not in that server.")
         return guild
 
-    async def calendar(self, guild_id: int) -> list[charts.CalendarEntry]:
+    async def calendar(self, server: int | Guild) -> list[charts.CalendarEntry]:
         """The next 14 days of releases and episodes of the server's titles (kept 60 s)."""
-        guild = await self.guild(guild_id)
+        guild = await self._known(server)
+        guild_id = guild.id
         cached = self._calendars.get(guild_id)
         if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
             return cached[1]
@@ -119,6 +119,10 @@ class DashboardService:
         )
         self._calendars[guild_id] = (self._monotonic(), days)
         return days
+
+    async def _known(self, server: int | Guild) -> Guild:
+        """The server as given (already checked), or looked up by id."""
+        return server if isinstance(server, Guild) else await self.guild(server)
 
     async def overview(self, guild_id: int, page: int = 1) -> Overview:
         """One page of the server's subscriptions, newest first, with their next notification."""
@@ -135,11 +139,11 @@ class DashboardService:
         views = [SubscriptionView(s, hints.get(s.ref)) for s in subs]
         return Overview(guild, views, total, page, pages)
 
-    async def health(self, guild_id: int) -> Health:
+    async def health(self, server: int | Guild) -> Health:
         """Delivery problems, pending/missed/delivered counts and the last cycle."""
-        guild = await self.guild(guild_id)
+        guild = await self._known(server)
         async with self._sessions() as session:
-            counts = await DashboardRepository(session).delivery_counts(guild_id)
+            counts = await DashboardRepository(session).delivery_counts(guild.id)
         return Health(guild.delivery_problem, counts, await self._status.last_cycle())
 
     async def notification_log(self, guild_id: int) -> list[LogEntry]:
@@ -151,37 +155,37 @@ class DashboardService:
     async def charts(self, guild_id: int, viewer_id: int | None) -> Charts:
         """Activity heatmap, weekly subscription trend and rating distribution.
 
-        The server-wide counts scan every rating of the server, so they are kept for
+        The server-wide figures scan every rating of the server, so they are kept for
         CHARTS_TTL_SECONDS; the viewer's own ratings are read on every call.
         """
         guild = await self.guild(guild_id)
-        every, hours, days = await self._server_counts(guild_id)
+        every, heat, trend = await self._server_charts(guild)
         async with self._sessions() as session:
             mine = await DashboardRepository(session).own_scores(guild_id, viewer_id)
-        today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
-        return Charts(
-            heatmap=charts.heatmap(hours, guild.timezone),
-            trend=charts.weekly_trend(days, guild.timezone, today),
-            scores=charts.score_bars(every, mine),
-        )
+        return Charts(heatmap=heat, trend=trend, scores=charts.score_bars(every, mine))
 
-    async def _server_counts(self, guild_id: int) -> _ServerCounts:
-        cached = self._counts.get(guild_id)
+    async def _server_charts(self, guild: Guild) -> _ServerCharts:
+        key = (guild.id, guild.timezone)
+        cached = self._counts.get(key)
         if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
             return cached[1]
-        async with self._counting.setdefault(guild_id, asyncio.Lock()):
-            cached = self._counts.get(guild_id)
+        async with self._counting.setdefault(guild.id, asyncio.Lock()):
+            cached = self._counts.get(key)
             if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
                 return cached[1]
             async with self._sessions() as session:
                 repo = DashboardRepository(session)
-                counts = (
-                    await repo.score_counts(guild_id),
-                    await repo.activity_hours(guild_id),
-                    await repo.subscription_days(guild_id),
-                )
-            self._counts[guild_id] = (self._monotonic(), counts)
-            return counts
+                every = await repo.score_counts(guild.id)
+                hours = await repo.activity_hours(guild.id)
+                days = await repo.subscription_days(guild.id)
+            today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
+            figures = (
+                every,
+                charts.heatmap(hours, guild.timezone),
+                charts.weekly_trend(days, guild.timezone, today),
+            )
+            self._counts[key] = (self._monotonic(), figures)
+            return figures
 
     async def change_settings(
         self, guild_id: int, values: dict[Setting, str | int | None]

@@ -42,8 +42,8 @@ async def overview(request: Request) -> Response:
     page = _int(request.query_params.get("page"), 1)
     view = await web.dashboard.overview(guild_id, page)
     admin = viewer.access(guild_id) is Access.ADMIN
-    health = await web.dashboard.health(guild_id) if admin else None
-    upcoming = await web.dashboard.calendar(guild_id)
+    health = await web.dashboard.health(view.guild) if admin else None
+    upcoming = await web.dashboard.calendar(view.guild)
     return web.render(
         request,
         "overview.html",
