@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
+from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.dashboard import DashboardRepository, GuildSummary, LogEntry
 from filmbot.db.session import Sessions
 from filmbot.domain import charts
@@ -97,10 +98,7 @@ class DashboardService:
     async def guild(self, guild_id: int) -> Guild:
         """The server's settings; NotFoundError when FilmBot does not know it."""
         async with self._sessions() as session:
-            guild = await GuildRepository(session).get(guild_id)
-        if guild is None or guild.left_at is not None:
-            raise NotFoundError("FilmBot is not in that server.")
-        return guild
+            return _present(await GuildRepository(session).get(guild_id))
 
     async def calendar(self, server: int | Guild) -> list[charts.CalendarEntry]:
         """The next 14 days of releases and episodes of the server's titles (kept 60 s)."""
@@ -126,8 +124,8 @@ class DashboardService:
 
     async def overview(self, guild_id: int, page: int = 1) -> Overview:
         """One page of the server's subscriptions, newest first, with their next notification."""
-        guild = await self.guild(guild_id)
         async with self._sessions() as session:
+            guild = _present(await GuildRepository(session).get(guild_id))
             repo = SubscriptionRepository(session)
             total = await repo.count(guild_id)
             pages = max(1, -(-total // PAGE_SIZE))
@@ -144,7 +142,9 @@ class DashboardService:
         guild = await self._known(server)
         async with self._sessions() as session:
             counts = await DashboardRepository(session).delivery_counts(guild.id)
-        return Health(guild.delivery_problem, counts, await self._status.last_cycle())
+            state = await CycleRepository(session).last(self._status.scope)
+        cycle = CycleReport.from_state(state) if state else None
+        return Health(guild.delivery_problem, counts, cycle)
 
     async def notification_log(self, guild_id: int) -> list[LogEntry]:
         """The server's latest notifications and their delivery state."""
@@ -193,3 +193,10 @@ class DashboardService:
         """Validate every value as /config does, then store them together."""
         await self.guild(guild_id)
         return await self._admin.apply(guild_id, values)
+
+
+def _present(guild: Guild | None) -> Guild:
+    """The server, unless FilmBot never saw it or has left it."""
+    if guild is None or guild.left_at is not None:
+        raise NotFoundError("FilmBot is not in that server.")
+    return guild
