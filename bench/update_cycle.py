@@ -9,6 +9,12 @@ wall time is its request count divided by that rate.
 
     python bench/update_cycle.py [--subscriptions 10000 100000] [--backend postgresql]
                                  [--rate 1000] [--workdir /tmp] [--skip-naive]
+                                 [--personal-follows 10000 --members 2000]
+
+With --personal-follows F, the smallest size runs again with F personal follows by
+--members members over the same titles, and a second table compares the two: TMDB
+requests (which must not grow with personal follows), Discord calls (server posts,
+create-DM calls, DM posts) and wall time.
 
 While each cycle runs, a probe task measures the longest event-loop stall (the largest
 delay of a 2 ms sleep) and issues a catalog search through the same TMDB client every
@@ -44,7 +50,7 @@ from sqlalchemy import event, insert, select, update
 
 from filmbot.config import load_settings
 from filmbot.db import migrate
-from filmbot.db.models import GuildRow, SubscriptionRow
+from filmbot.db.models import GuildRow, MemberNotifySettingsRow, PersonalFollowRow, SubscriptionRow
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import GuildPrefs, detect_events, snapshot_from_tmdb
@@ -59,6 +65,7 @@ MOVIE_SHARE = 0.7
 EVENT_SHARE = 0.10
 CHANGED_SHARE = 0.05
 FIRST_GUILD = 1_100_000_000_000_000_001
+FIRST_MEMBER = 1_500_000_000_000_000_001
 SEED = 7
 PROBE_SLEEP = 0.002
 SEARCH_EVERY = 0.1
@@ -124,7 +131,8 @@ def control(fake: Any, refs: list[TitleRef], line: str) -> dict[str, Any]:
         return {"changed": len(chosen)}
     counts = fake.counts_by_path()
     pages = sum(n for path, n in counts.items() if path.endswith("/changes"))
-    return {"requests": len(fake.requests), "change_pages": pages}
+    searches = sum(n for path, n in counts.items() if path.startswith("/search"))
+    return {"requests": len(fake.requests) - searches, "change_pages": pages}
 
 
 class FakeProcess:
@@ -190,11 +198,17 @@ class CountingSender:
     def __init__(self) -> None:
         self.messages = 0
         self.embeds = 0
+        self.dm_opens = 0
 
     async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
         self.messages += 1
         self.embeds += len(message.embeds)
         return SentMessage(self.messages)
+
+    async def open_dm(self, user_id: int) -> int:
+        """Count one create-DM call (`POST /users/@me/channels`)."""
+        self.dm_opens += 1
+        return user_id
 
 
 @dataclass
@@ -214,6 +228,10 @@ class Row:
     stall_ms: float | None = None
     search_ms: tuple[float, float] | None = None
     rss_mb: float = 0.0
+    follows: int = 0
+    members: int = 0
+    dm_messages: int = 0
+    dm_opens: int = 0
 
 
 @contextmanager
@@ -348,20 +366,63 @@ async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef], guilds: 
             await session.execute(insert(SubscriptionRow), rows[start : start + 10_000])
 
 
-async def engine_cycles(args: argparse.Namespace, subscriptions: int) -> list[Row]:
+async def seed_follows(sessions: Any, refs: list[TitleRef], follows: int, members: int) -> None:
+    """Create `members` members following `follows` titles in all, over the same titles."""
+    now = datetime.now(UTC)
+    async with sessions.begin() as session:
+        await session.execute(
+            insert(MemberNotifySettingsRow),
+            [
+                {
+                    "user_id": FIRST_MEMBER + m,
+                    "timezone": "UTC",
+                    "region": "US",
+                    "digest": "off",
+                    "dm_block_told": False,
+                    "updated_at": now,
+                }
+                for m in range(members)
+            ],
+        )
+        rows = []
+        for n in range(follows):
+            member, k = n % members, n // members
+            ref = refs[(member * 5 + k) % len(refs)]
+            rows.append(
+                {
+                    "user_id": FIRST_MEMBER + member,
+                    "media_type": ref.media_type,
+                    "tmdb_id": ref.tmdb_id,
+                    "title": f"Title {ref}",
+                    "notify_release": True,
+                    "notify_update": True,
+                    "followed_at": now,
+                }
+            )
+        for start in range(0, len(rows), 10_000):
+            await session.execute(insert(PersonalFollowRow), rows[start : start + 10_000])
+
+
+async def engine_cycles(
+    args: argparse.Namespace, subscriptions: int, follows: int = 0
+) -> list[Row]:
     """Run a cold and a warm cycle of the engine on a fresh database."""
     titles, guilds = sizes(subscriptions)
     refs = title_refs(titles)
-    async with throwaway_database(args, f"engine{subscriptions}") as url:
+    async with throwaway_database(args, f"engine{subscriptions}_{follows}") as url:
         database = engine_for_url(url)
         await migrate.upgrade(database)
         sessions = create_sessionmaker(database)
         await seed(sessions, PER_GUILD, refs, guilds)
+        if follows:
+            await seed_follows(sessions, refs, follows, args.members)
         async with FakeProcess(titles) as fake:
             client = make_client(fake, args.rate)
             probe = Probe(CatalogService(client))
             rows = await _cycles(args, fake, client, sessions, database, probe, subscriptions)
             await client.close()
+        for row in rows:
+            row.follows, row.members = follows, args.members if follows else 0
         await database.dispose()
     return rows
 
@@ -386,13 +447,15 @@ async def _cycles(
             clock.now += timedelta(hours=6)
             await fake.ask(f"change {CHANGED_SHARE} {clock.now.isoformat()}")
         before = await fake.ask("count")
+        posts_before, opens_before = sender.messages, sender.dm_opens
         with counting(database) as statements, delivery_mark(statements) as at_delivery:
             async with probe.running():
                 started = time.perf_counter()
                 report = await engine.run_cycle()
                 seconds = time.perf_counter() - started
         after = await fake.ask("count")
-        requests = after["requests"] - before["requests"] - len(probe.searches)
+        # Probe searches are left out by the fake's count (one may straddle the cycle's end).
+        requests = after["requests"] - before["requests"]
         pages = after["change_pages"] - before["change_pages"]
         searched = max(probe.searches, default=0.0)
         rows.append(
@@ -412,8 +475,11 @@ async def _cycles(
                 probe.stall * 1000,
                 (statistics.median(quiet) * 1000, searched * 1000),
                 peak_rss_mb(),
+                dm_messages=report.dm_messages,
+                dm_opens=sender.dm_opens - opens_before,
             )
         )
+        rows[-1].messages = sender.messages - posts_before - report.dm_messages
     return rows
 
 
@@ -530,13 +596,37 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         )
 
 
+def print_personal(rows: list[Row]) -> None:
+    """Compare cycles with and without personal follows (same subscriptions and titles)."""
+    print("\nPersonal follows: the same subscriptions and titles, with and without them\n")
+    print(
+        "| run | subscriptions | personal follows (members) | TMDB requests "
+        "| Discord calls (server posts + create-DM + DM posts) | whole cycle (s) |"
+    )
+    print("|" + "---|" * 6)
+    for r in rows:
+        calls = r.messages + r.dm_opens + r.dm_messages
+        print(
+            f"| {r.label} | {r.subscriptions:,} | {r.follows:,} ({r.members:,}) "
+            f"| {r.requests:,} | {calls:,} ({r.messages:,} + {r.dm_opens:,} + "
+            f"{r.dm_messages:,}) | {r.seconds:.2f} |"
+        )
+
+
 async def run(args: argparse.Namespace) -> None:
     rows = []
     for subscriptions in args.subscriptions:
         rows += await engine_cycles(args, subscriptions)
+    personal: list[Row] = []
+    if args.personal_follows:
+        smallest = min(args.subscriptions)
+        personal = [r for r in rows if r.subscriptions == smallest]
+        personal += await engine_cycles(args, smallest, args.personal_follows)
     if not args.skip_naive:
         rows.append(await naive_cycle(args, min(args.subscriptions)))
     print_table(rows, args)
+    if personal:
+        print_personal(personal)
 
 
 def main() -> None:
@@ -549,6 +639,10 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workdir", default="/tmp", help="where the SQLite files go")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive loop")
+    parser.add_argument(
+        "--personal-follows", type=int, default=0, help="also run with this many personal follows"
+    )
+    parser.add_argument("--members", type=int, default=2000, help="members the follows belong to")
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)

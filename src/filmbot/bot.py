@@ -26,6 +26,8 @@ EXTENSIONS = (
     "filmbot.exts.privacy",
     "filmbot.exts.updates",
     "filmbot.exts.history",
+    "filmbot.exts.templates",
+    "filmbot.exts.personal",
 )
 LEGACY_EXTENSION = "filmbot.exts.legacy"
 GUILD_CACHE_SECONDS = 60.0

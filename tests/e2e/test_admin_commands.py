@@ -36,7 +36,10 @@ async def test_setup_and_config_are_registered_for_admins_and_managers_only(
     commands = registered(fake_discord)
     assert int(str(commands["setup"]["default_member_permissions"])) == ADMINISTRATOR
     assert int(str(commands["config"]["default_member_permissions"])) == MANAGE_GUILD
-    others = [c for name, c in commands.items() if name not in ("setup", "config")]
+    template = commands["notification-template"]
+    assert int(str(template["default_member_permissions"])) == MANAGE_GUILD
+    managed = ("setup", "config", "notification-template")
+    others = [c for name, c in commands.items() if name not in managed]
     assert all(c["default_member_permissions"] is None for c in others)
 
 
@@ -90,6 +93,8 @@ async def test_setup_wizard_saves_channel_role_auto_update_and_locale(
         "Region": "DE",
         "Timezone": "Europe/Berlin",
         "Subscribe permission": "everyone",
+        "Movie channel": "not set (the notification channel)",
+        "TV channel": "not set (the notification channel)",
     }
     assert saved.components == []
     stored = await filmbot.services.admin.guild(club.id)

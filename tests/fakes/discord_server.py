@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes import discord_http as h
+from tests.fakes.discord_dms import dm_channel
 from tests.fakes.discord_driver import InteractionDriver
 from tests.fakes.discord_gateway import Gateway
 from tests.fakes.discord_interactions import InteractionEndpoints
@@ -17,7 +18,6 @@ from tests.fakes.discord_messages import MessageEndpoints
 from tests.fakes.discord_records import COMMANDS_SYNC, DM_OPEN, Record, Recorder, RequestLogEntry
 from tests.fakes.discord_state import (
     BOT_ROLE_DEFAULT,
-    DM_CHANNEL,
     FakeChannel,
     FakeGuild,
     FakeUser,
@@ -250,10 +250,7 @@ class FakeDiscord(InteractionDriver):
         user = self.users.get(int(body.get("recipient_id", 0)))
         if user is None:
             return h.unknown("User", 10013)
-        channel = next((c for c in self.dm_channels.values() if c.recipients == [user]), None)
-        if channel is None:
-            channel = FakeChannel(self.snowflake(), "", None, type=DM_CHANNEL, recipients=[user])
-            self.dm_channels[channel.id] = channel
+        channel = dm_channel(self, user)
         self.recorder.add(Record(DM_OPEN, body=body, channel_id=channel.id))
         return h.json_response(channel.payload())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,9 @@ COMMANDS = [
 ]
 
 
-def filmbot(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def filmbot(
+    args: list[str], cwd: Path, *, wrapper: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m filmbot` as an admin would, with only the given settings."""
     clean = {
         k: v
@@ -37,7 +40,7 @@ def filmbot(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProce
     }
     clean.update(SECRETS, **env)
     return subprocess.run(
-        [sys.executable, "-m", "filmbot", *args],
+        [*wrapper, sys.executable, "-m", "filmbot", *args],
         cwd=cwd,
         env=clean,
         capture_output=True,
@@ -144,13 +147,26 @@ def test_log_file_that_cannot_be_opened_is_one_line_and_exit_2(tmp_path: Path) -
     ]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in a read-only directory")
+def _without_root_overrides() -> tuple[str, ...]:
+    """A command prefix under which file permissions bind, as for an ordinary user.
+
+    Root bypasses them through CAP_DAC_OVERRIDE; setpriv drops it for the child process.
+    """
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("running as root needs setpriv (util-linux) to drop CAP_DAC_OVERRIDE")
+    return (setpriv, "--bounding-set=-dac_override,-dac_read_search", "--")
+
+
 def test_read_only_log_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    wrapper = _without_root_overrides()
     logs = tmp_path / "logs"
     logs.mkdir()
     logs.chmod(0o555)
     try:
-        result = filmbot(["run", "--dry-run"], tmp_path, LOG_DIR="logs")
+        result = filmbot(["run", "--dry-run"], tmp_path, wrapper=wrapper, LOG_DIR="logs")
     finally:
         logs.chmod(0o755)
     assert result.returncode == 2

@@ -101,3 +101,57 @@ async def test_0003_drops_last_checked_keeps_subscriptions_and_downgrades(
         assert count == 1
     finally:
         await engine.dispose()
+
+
+def _columns(connection: Connection, table: str) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns(table)}
+
+
+async def test_0004_adds_routing_and_template_columns_keeps_rows_and_downgrades(
+    database_url: str,
+) -> None:
+    from sqlalchemy import text
+
+    engine = engine_for_url(database_url)
+    try:
+        await migrate.upgrade(engine, "0003")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO guilds (id, name, prefix, notification_channel_id, auto_update,"
+                    " language, region, timezone, subscribe_permission, created_at, updated_at)"
+                    " VALUES (1, 'g', '!', 77, true, 'en-US', 'US', 'UTC', 'everyone',"
+                    f" {NOW}, {NOW})"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO subscriptions (guild_id, tmdb_id, media_type, title,"
+                    " subscribed_at, notify_release, notify_update, title_missing)"
+                    f" VALUES (1, 10, 'movie', 'Film', {NOW}, true, true, false)"
+                )
+            )
+        await migrate.upgrade(engine, "0004_routing_templates")
+        async with engine.connect() as connection:
+            guild = (
+                await connection.execute(
+                    text(
+                        "SELECT notification_channel_id, movie_channel_id, tv_channel_id,"
+                        " notification_templates FROM guilds"
+                    )
+                )
+            ).one()
+            channel = (await connection.execute(text("SELECT channel_id FROM subscriptions"))).one()
+            ledger = await connection.run_sync(_columns, "update_deliveries")
+        assert tuple(guild) == (77, None, None, None)
+        assert tuple(channel) == (None,)
+        assert "channel_id" in ledger
+        await migrate.downgrade(engine, "0003")
+        async with engine.connect() as connection:
+            assert "movie_channel_id" not in await connection.run_sync(_columns, "guilds")
+            assert "channel_id" not in await connection.run_sync(_columns, "subscriptions")
+            assert "channel_id" not in await connection.run_sync(_columns, "update_deliveries")
+            count = (await connection.execute(text("SELECT count(*) FROM subscriptions"))).scalar()
+        assert count == 1
+    finally:
+        await engine.dispose()

@@ -165,11 +165,9 @@ async def test_redis_tier_is_shared_between_clients(fake_tmdb: FakeTMDB, redis: 
 
 
 async def test_built_clients_share_the_redis_tier(
-    tmdb_settings: Settings, fake_tmdb: FakeTMDB, redis: Redis
+    tmdb_settings: Settings, fake_tmdb: FakeTMDB, redis: Redis, redis_url: str
 ) -> None:
-    settings = tmdb_settings.model_copy(
-        update={"redis_enabled": True, "redis_url": "redis://127.0.0.1:6379/15"}
-    )
+    settings = tmdb_settings.model_copy(update={"redis_enabled": True, "redis_url": redis_url})
     own = redis_from_url(settings.redis_url)
     try:
         async with build_tmdb(settings, None, own) as tmdb:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from filmbot.services.updates import CycleReport, UpdateScheduler
-from filmbot.services.updates.delivery import DeliveryTally
+from filmbot.services.updates.grouping import DeliveryTally
 from tests.integration.test_update_support import FILM, NOW, Clock, Sessions, world
 
 

@@ -22,7 +22,7 @@ SPEC_OPTIONS = {
     "tv": ["tv_id"],
     "trending": ["media_type", "time_window"],
     "similar": ["query"],
-    "subscribe": ["query", "releases", "updates"],
+    "subscribe": ["query", "releases", "updates", "channel"],
     "unsubscribe": ["query"],
     "subscriptions": [],
     "watchlist-add": ["query"],
@@ -34,9 +34,10 @@ SPEC_OPTIONS = {
     "setup": [],
     "config": ["setting", "value"],
     "stats": [],
+    "notification-template": ["kind", "text", "reset"],
 }
 TITLE_OPTIONS = {"query", "movie_id", "tv_id"}
-ADMIN = ("setup", "config")
+ADMIN = ("setup", "config", "notification-template")
 
 
 @pytest.fixture
@@ -119,6 +120,8 @@ async def test_admin_commands_carry_default_member_permissions(loaded_bot: FilmB
     setup, config = commands["setup"].default_permissions, commands["config"].default_permissions
     assert setup is not None and setup.administrator
     assert config is not None and config.manage_guild and not config.administrator
+    template = commands["notification-template"].default_permissions
+    assert template is not None and template.manage_guild and not template.administrator
     others = [c for name, c in commands.items() if name in SPEC_OPTIONS and name not in ADMIN]
     assert all(c.default_permissions is None for c in others)
 

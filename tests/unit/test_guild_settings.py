@@ -26,6 +26,8 @@ def test_setting_names_are_the_public_config_choices() -> None:
         "region",
         "timezone",
         "subscribe_permission",
+        "movie_channel",
+        "tv_channel",
     ]
 
 

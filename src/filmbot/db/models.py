@@ -55,6 +55,9 @@ class GuildRow(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    movie_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    tv_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    notification_templates: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     subscriptions: Mapped[list[SubscriptionRow]] = relationship(
         back_populates="guild", cascade="all, delete-orphan", passive_deletes=True
@@ -85,6 +88,7 @@ class SubscriptionRow(Base):
     notify_release: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_update: Mapped[bool] = mapped_column(Boolean, default=True)
     title_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
     guild: Mapped[GuildRow] = relationship(back_populates="subscriptions")
 
@@ -190,6 +194,7 @@ class UpdateDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ChangeCounterRow(Base):
@@ -211,3 +216,73 @@ class UpdateCycleRow(Base):
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
     changes_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stats: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PersonalFollowRow(Base):
+    """A member's personal follow of a title, announced by direct message."""
+
+    __tablename__ = "personal_follows"
+    __table_args__ = (
+        UniqueConstraint("user_id", "media_type", "tmdb_id"),
+        Index(None, "media_type", "tmdb_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))
+    poster_path: Mapped[str | None] = mapped_column(String(255))
+    notify_release: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_update: Mapped[bool] = mapped_column(Boolean, default=True)
+    followed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MemberNotifySettingsRow(Base):
+    """A member's notification settings and the state of their direct messages."""
+
+    __tablename__ = "member_notify_settings"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    region: Mapped[str] = mapped_column(String(2), default="US")
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    digest: Mapped[str] = mapped_column(String(10), default="off")
+    dm_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    dm_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dm_block_told: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_day: Mapped[str | None] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class MemberDeliveryRow(Base):
+    """The delivery ledger of direct messages: one notification for one member.
+
+    The same columns and life cycle as `update_deliveries`, with the member as recipient;
+    `digest_day` names the member-local day of the digest a row was taken into.
+    """
+
+    __tablename__ = "member_deliveries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "media_type", "tmdb_id", "kind", "event_key"),
+        Index(None, "status", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
+    tmdb_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    event_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    digest_day: Mapped[str | None] = mapped_column(String(10))

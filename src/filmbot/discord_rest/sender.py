@@ -13,6 +13,7 @@ from filmbot.services.notifications import (
     ChannelUnavailable,
     MessageRejected,
     NotificationMessage,
+    RecipientRefusesDMs,
     RetryLater,
     SentMessage,
 )
@@ -20,6 +21,7 @@ from filmbot.services.notifications import (
 log = logging.getLogger(__name__)
 
 SEND_TIMEOUT = 60.0
+CANNOT_DM = 50007
 
 
 class DiscordNotificationSender:
@@ -40,18 +42,22 @@ class DiscordNotificationSender:
     async def send(self, channel_id: int, message: NotificationMessage) -> SentMessage:
         """Post the message; raise a DeliveryError subclass when Discord does not take it."""
         channel = self._client.get_partial_messageable(channel_id)
-        nonce: dict[str, Any] = {"nonce": message.nonce} if message.nonce else {}
+        extra: dict[str, Any] = {"nonce": message.nonce} if message.nonce else {}
+        if message.components:
+            extra["view"] = _buttons(message.components)
         sending = channel.send(
             content=message.content or None,
             embeds=[discord.Embed.from_dict(embed) for embed in message.embeds],
             allowed_mentions=_allowed(message),
-            **nonce,
+            **extra,
         )
         try:
             sent = await asyncio.wait_for(sending, timeout=self._timeout)
         except discord.RateLimited as exc:
             raise RetryLater(f"rate limited for {exc.retry_after:.0f}s") from exc
         except (discord.Forbidden, discord.NotFound) as exc:
+            if exc.code == CANNOT_DM:
+                raise RecipientRefusesDMs(_describe(exc)) from exc
             raise ChannelUnavailable(_describe(exc)) from exc
         except discord.DiscordServerError as exc:
             raise RetryLater(_describe(exc)) from exc
@@ -62,6 +68,38 @@ class DiscordNotificationSender:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryLater(f"Discord unreachable ({type(exc).__name__})") from exc
         return SentMessage(message_id=sent.id)
+
+    async def open_dm(self, user_id: int) -> int:
+        """Open (or find) the DM channel with the member: `POST /users/@me/channels`."""
+        try:
+            channel = await asyncio.wait_for(
+                self._client.create_dm(discord.Object(id=user_id)), timeout=self._timeout
+            )
+        except discord.RateLimited as exc:
+            raise RetryLater(f"rate limited for {exc.retry_after:.0f}s") from exc
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise RecipientRefusesDMs(_describe(exc)) from exc
+        except discord.HTTPException as exc:
+            raise RetryLater(_describe(exc)) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"Discord unreachable ({type(exc).__name__})") from exc
+        return channel.id
+
+
+def _buttons(components: tuple[dict[str, Any], ...]) -> discord.ui.View:
+    """A view holding the message's buttons (the bot answers their clicks persistently)."""
+    view = discord.ui.View(timeout=None)
+    for button in components:
+        view.add_item(
+            discord.ui.Button(
+                style=discord.ButtonStyle(int(button.get("style", 2))),
+                label=button.get("label"),
+                custom_id=button["custom_id"],
+            )
+        )
+    # A stopped view is sent but not stored: the bot's persistent handler answers clicks.
+    view.stop()
+    return view
 
 
 def _allowed(message: NotificationMessage) -> discord.AllowedMentions:

@@ -37,6 +37,22 @@ class Setting(str, enum.Enum):
     REGION = "region"
     TIMEZONE = "timezone"
     SUBSCRIBE_PERMISSION = "subscribe_permission"
+    MOVIE_CHANNEL = "movie_channel"
+    TV_CHANNEL = "tv_channel"
+
+    @property
+    def label(self) -> str:
+        """The setting's name as a heading, e.g. `Notification channel`."""
+        return (
+            "TV channel"
+            if self is Setting.TV_CHANNEL
+            else self.value.replace("_", " ").capitalize()
+        )
+
+
+CHANNEL_SETTINGS = frozenset(
+    {Setting.NOTIFICATION_CHANNEL, Setting.MOVIE_CHANNEL, Setting.TV_CHANNEL}
+)
 
 
 @functools.cache

@@ -68,6 +68,9 @@ class Guild:
     left_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    movie_channel_id: int | None = None
+    tv_channel_id: int | None = None
+    notification_templates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -84,6 +87,7 @@ class Subscription:
     notify_update: bool = True
     subscribed_at: datetime | None = None
     title_missing: bool = False
+    channel_id: int | None = None
 
     @property
     def ref(self) -> TitleRef:

@@ -111,6 +111,10 @@ class AdminService:
                 return {"timezone": rules.parse_timezone(text)}
             case Setting.SUBSCRIBE_PERMISSION:
                 return {"subscribe_permission": rules.parse_subscribe_permission(text)}
+            case Setting.MOVIE_CHANNEL:
+                return {"movie_channel_id": int(value) if value else None, "delivery_problem": None}
+            case Setting.TV_CHANNEL:
+                return {"tv_channel_id": int(value) if value else None, "delivery_problem": None}
 
 
 def describe(guild: Guild, setting: Setting) -> str:
@@ -138,3 +142,11 @@ def describe(guild: Guild, setting: Setting) -> str:
             return guild.timezone
         case Setting.SUBSCRIBE_PERMISSION:
             return guild.subscribe_permission.value
+        case Setting.MOVIE_CHANNEL:
+            return _kind_channel(guild.movie_channel_id)
+        case Setting.TV_CHANNEL:
+            return _kind_channel(guild.tv_channel_id)
+
+
+def _kind_channel(channel_id: int | None) -> str:
+    return f"<#{channel_id}>" if channel_id else "not set (the notification channel)"

@@ -16,9 +16,11 @@ from filmbot.services.catalog import CatalogService
 from filmbot.services.dashboard import DashboardService
 from filmbot.services.history import ExportService, ImportBudget, ImportService
 from filmbot.services.notifications import NotificationSender
+from filmbot.services.personal import PersonalService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
 from filmbot.services.subscriptions import SubscriptionService
+from filmbot.services.templates import TemplateService
 from filmbot.services.updates import (
     UpdateEngine,
     UpdateStatus,
@@ -26,6 +28,7 @@ from filmbot.services.updates import (
     shard_scope,
     title_source,
 )
+from filmbot.services.updates.plan import Windows
 from filmbot.services.watchlist import WatchlistService
 from filmbot.tmdb import (
     LocalRateLimiter,
@@ -59,6 +62,8 @@ class Services:
     updates: UpdateStatus
     imports: ImportService
     exports: ExportService
+    templates: TemplateService
+    personal: PersonalService
     redis: Redis | None = None
 
     async def update_status(self) -> str:
@@ -96,6 +101,8 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         updates=updates,
         imports=build_imports(settings, sessions, tmdb),
         exports=ExportService(sessions),
+        templates=TemplateService(sessions),
+        personal=PersonalService(sessions, updates, update_windows(settings)),
         redis=redis,
     )
 
@@ -123,6 +130,13 @@ def build_update_engine(services: Services, sender: NotificationSender) -> Updat
         owns=shard_filter(settings),
         scope=shard_scope(settings),
         lease=settings.delivery_lease,
+    )
+
+
+def update_windows(settings: Settings) -> Windows:
+    """The notification windows the settings configure."""
+    return Windows(
+        settings.release_notify_days, settings.episode_notify_days, settings.upcoming_notify_days
     )
 
 

@@ -4,16 +4,19 @@ The update engine builds `NotificationMessage`s (content, embeds and allowed men
 Discord's JSON shapes) and hands them to a `NotificationSender`; the Discord implementation
 lives in `filmbot.exts.updates`. A message only ever pings the guild's configured role:
 TMDB text goes into embeds (which never ping) and `allowed_mentions` names that role alone.
+The content above the embeds is the server's template for each event's kind (by default
+just `{role}`); whatever mentions a template spells out, `allowed_mentions` is unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from filmbot.domain.limits import (
+    CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
     EMBEDS_PER_MESSAGE,
     FIELD_NAME_LIMIT,
@@ -24,6 +27,7 @@ from filmbot.domain.limits import (
     clip,
 )
 from filmbot.domain.models import MediaType
+from filmbot.domain.templates import DEFAULT_TEMPLATE, TemplateKind, render
 from filmbot.domain.titles import TMDB_ATTRIBUTION, tmdb_url
 from filmbot.domain.updates import EventKind, UpdateEvent
 
@@ -58,6 +62,10 @@ class ChannelUnavailable(DeliveryError):
     """The channel is gone or the bot may not post there: wait until the guild fixes it."""
 
 
+class RecipientRefusesDMs(ChannelUnavailable):
+    """Discord will not deliver direct messages to this member (error 50007)."""
+
+
 class MessageRejected(DeliveryError):
     """Discord refused this message itself (e.g. invalid embed): sending it again is futile."""
 
@@ -68,6 +76,8 @@ class MessageRejected(DeliveryError):
 class NotificationMessage:
     """One Discord message: content, up to 10 embeds, the mentions it may ping, its nonce.
 
+    `components` are its buttons as Discord's JSON (type 2 buttons with a custom_id).
+
     A sender posts a message with a `nonce` (at most 25 characters) so that Discord, told
     to enforce it, answers a resend of the same nonce within a few minutes with the message
     it already has instead of posting a second one.
@@ -77,6 +87,7 @@ class NotificationMessage:
     embeds: tuple[dict[str, Any], ...]
     allowed_mentions: dict[str, Any]
     nonce: str | None = None
+    components: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +108,24 @@ class NotificationSender(Protocol):
         """Post the message and return once Discord has accepted it."""
 
 
+class DirectMessenger(NotificationSender, Protocol):
+    """A sender that can also open a member's DM channel (Discord's create-DM call)."""
+
+    async def open_dm(self, user_id: int) -> int:
+        """Return the id of the DM channel with the member (creating it if need be)."""
+
+
 @dataclass(frozen=True, slots=True)
 class GuildDisplay:
     """What rendering needs to know about the guild."""
 
     role_id: int | None = None
     timezone: str = "UTC"
+    templates: Mapping[str, str] = field(default_factory=dict)
+
+    def template_for(self, event: UpdateEvent) -> str:
+        """The server's template for the event's kind, or the default."""
+        return self.templates.get(TemplateKind.for_event(event.kind).value, DEFAULT_TEMPLATE)
 
 
 def describe_date(day: date) -> str:
@@ -147,27 +170,63 @@ def mention_parts(role_id: int | None) -> tuple[str, dict[str, Any]]:
     return f"<@&{role_id}>", {"parse": [], "roles": [role_id]}
 
 
+def template_values(event: UpdateEvent, display: GuildDisplay) -> dict[str, str]:
+    """What a template's placeholders stand for in the event's notification."""
+    mention, _ = mention_parts(display.role_id)
+    return {
+        **dict(event.facts),
+        "title": event.title,
+        "date": describe_date(event.event_date),
+        "url": tmdb_url(event.ref),
+        "role": mention,
+    }
+
+
+def render_content(event: UpdateEvent, display: GuildDisplay) -> str:
+    """The event's line of message content: the server's template, filled in."""
+    text = render(display.template_for(event), template_values(event, display))
+    return clip(text, CONTENT_LIMIT)
+
+
 def build_messages(
     events: Sequence[tuple[int, UpdateEvent]], display: GuildDisplay, image_url: ImageUrl
 ) -> Outgoing:
-    """Group a guild's events into as few messages as Discord's limits allow, with their ids."""
-    content, allowed = mention_parts(display.role_id)
+    """Group a guild's events into as few messages as Discord's limits allow, with their ids.
+
+    A message's content is its events' rendered templates, each distinct line once, in order.
+    """
+    _, allowed = mention_parts(display.role_id)
     batch: Outgoing = []
     embeds: list[dict[str, Any]] = []
+    lines: list[str] = []
     ids: list[int] = []
     total = 0
     for ledger_id, event in events:
         embed = _fit(build_embed(event, display, image_url))
         size = embed_size(embed)
-        if embeds and (len(embeds) == EMBEDS_PER_MESSAGE or total + size > MESSAGE_TOTAL_LIMIT):
-            batch.append((NotificationMessage(content, tuple(embeds), allowed), ids))
+        line = render_content(event, display)
+        added = [*lines, line] if line and line not in lines else lines
+        if embeds and (
+            len(embeds) == EMBEDS_PER_MESSAGE
+            or total + size > MESSAGE_TOTAL_LIMIT
+            or len("\n".join(added)) > CONTENT_LIMIT
+        ):
+            batch.append((_message(lines, embeds, allowed), ids))
             embeds, ids, total = [], [], 0
+            added = [line] if line else []
         embeds.append(embed)
         ids.append(ledger_id)
+        lines = added
         total += size
     if embeds:
-        batch.append((NotificationMessage(content, tuple(embeds), allowed), ids))
+        batch.append((_message(lines, embeds, allowed), ids))
     return batch
+
+
+def _message(
+    lines: list[str], embeds: list[dict[str, Any]], allowed: dict[str, Any]
+) -> NotificationMessage:
+    return NotificationMessage("\n".join(lines), tuple(embeds), allowed)
 
 
 def _fit(embed: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,13 @@ HintSource = Callable[[Guild, list[Subscription]], Awaitable[dict[TitleRef, str]
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelChoice:
+    """A channel given to /subscribe: its id, or None for the server's channels."""
+
+    channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SubscriptionView:
     """A subscription with what it will notify about next."""
 
@@ -41,21 +48,19 @@ class SubscriptionService:
         guild_name: str = "",
         releases: bool = True,
         updates: bool = True,
+        channel: ChannelChoice | None = None,
     ) -> tuple[Subscription, bool]:
-        """Subscribe; return (subscription, created). Existing ones get the new flags."""
+        """Subscribe; return (subscription, created).
+
+        Existing ones get the new flags and, when `channel` is given, the new channel.
+        """
         async with self._sessions.begin() as session:
             guild = await GuildRepository(session).ensure(guild_id, guild_name)
             self._check_permission(guild, can_manage_server)
             repo = SubscriptionRepository(session)
             existing = await repo.get(guild_id, title.ref)
             if existing is not None:
-                if (existing.notify_release, existing.notify_update) == (releases, updates):
-                    raise AlreadyExistsError(f"This server already follows {title.title}.")
-                changed = await repo.set_flags(
-                    guild_id, title.ref, notify_release=releases, notify_update=updates
-                )
-                assert changed is not None
-                return changed, False
+                return await self._change(repo, existing, title, releases, updates, channel), False
             created = await repo.add(
                 guild_id,
                 title.ref,
@@ -63,8 +68,33 @@ class SubscriptionService:
                 title.poster_path,
                 notify_release=releases,
                 notify_update=updates,
+                channel_id=channel.channel_id if channel else None,
             )
             return created, True
+
+    @staticmethod
+    async def _change(  # noqa: PLR0917 - the subscription and everything /subscribe gives
+        repo: SubscriptionRepository,
+        existing: Subscription,
+        title: TitleSummary,
+        releases: bool,
+        updates: bool,
+        channel: ChannelChoice | None,
+    ) -> Subscription:
+        """Apply a repeated /subscribe to an existing subscription."""
+        same_flags = (existing.notify_release, existing.notify_update) == (releases, updates)
+        same_channel = channel is None or channel.channel_id == existing.channel_id
+        if same_flags and same_channel:
+            raise AlreadyExistsError(f"This server already follows {title.title}.")
+        changed: Subscription | None = existing
+        if not same_flags:
+            changed = await repo.set_flags(
+                existing.guild_id, title.ref, notify_release=releases, notify_update=updates
+            )
+        if not same_channel and channel is not None:
+            changed = await repo.set_channel(existing.guild_id, title.ref, channel.channel_id)
+        assert changed is not None
+        return changed
 
     async def unsubscribe(
         self, guild_id: int, ref: TitleRef, *, can_manage_server: bool

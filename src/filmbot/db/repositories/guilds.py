@@ -27,6 +27,9 @@ EDITABLE_FIELDS = frozenset(
         "subscribe_permission",
         "delivery_problem",
         "left_at",
+        "movie_channel_id",
+        "tv_channel_id",
+        "notification_templates",
     }
 )
 
@@ -48,6 +51,9 @@ def to_guild(row: GuildRow) -> Guild:
         left_at=row.left_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        movie_channel_id=row.movie_channel_id,
+        tv_channel_id=row.tv_channel_id,
+        notification_templates=dict(row.notification_templates or {}),
     )
 
 

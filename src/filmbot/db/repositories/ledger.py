@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.dialects import chunks, insert_ignore
-from filmbot.db.models import UpdateDeliveryRow
+from filmbot.db.models import MemberDeliveryRow, UpdateDeliveryRow
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.updates import ClaimedDelivery, DeliveryStatus, LedgerEntry, LedgerKey
 
@@ -29,28 +29,50 @@ ERROR_LENGTH = 300
 
 
 class PendingDelivery(NamedTuple):
-    """A pending ledger row as delivery sees it: its guild, its event and its claim, if any."""
+    """A pending ledger row as delivery sees it: its guild, its event and its claim, if any.
+
+    `channel_id` is where its last claim sent it (None when never claimed).
+    """
 
     guild_id: int
     delivery: ClaimedDelivery
     claimed_by: str | None
     claimed_until: datetime | None
+    channel_id: int | None = None
 
 
 class LedgerRepository:
-    """Batch reads and writes of the delivery ledger."""
+    """Batch reads and writes of the delivery ledger.
+
+    The servers' ledger (`update_deliveries`, recipient `guild_id`) by default;
+    `MemberLedgerRepository` is the same ledger for direct messages (recipient `user_id`).
+    """
+
+    _row: type[UpdateDeliveryRow] | type[MemberDeliveryRow] = UpdateDeliveryRow
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    def _recipient(self) -> Any:
+        return getattr(self._row, self._recipient_name)
+
+    @property
+    def _routed(self) -> bool:
+        """Whether rows record their destination channel (servers' rows; DMs have none)."""
+        return self._row is UpdateDeliveryRow
+
+    @property
+    def _recipient_name(self) -> str:
+        return "guild_id" if self._row is UpdateDeliveryRow else "user_id"
 
     # -- recording --------------------------------------------------------------------------
 
     async def recent_keys(self, expiring_after: datetime) -> set[LedgerKey]:
         """Return the keys of ledger rows whose window closes after the instant."""
-        row = UpdateDeliveryRow
-        query = select(row.guild_id, row.media_type, row.tmdb_id, row.kind, row.event_key).where(
-            row.expires_at > expiring_after
-        )
+        row = self._row
+        query = select(
+            self._recipient(), row.media_type, row.tmdb_id, row.kind, row.event_key
+        ).where(row.expires_at > expiring_after)
         result = await self._session.execute(query)
         return {(int(g), TitleRef(MediaType(m), int(t)), k, e) for g, m, t, k, e in result}
 
@@ -63,7 +85,7 @@ class LedgerRepository:
         ordered = sorted(entries, key=lambda e: (e.guild_id, str(e.ref), e.kind, e.event_key))
         rows = [
             {
-                "guild_id": e.guild_id,
+                self._recipient_name: e.guild_id,
                 "media_type": e.ref.media_type,
                 "tmdb_id": e.ref.tmdb_id,
                 "kind": e.kind,
@@ -76,7 +98,7 @@ class LedgerRepository:
             }
             for e in ordered
         ]
-        statement = insert_ignore(self._session.get_bind().dialect.name, UpdateDeliveryRow)
+        statement = insert_ignore(self._session.get_bind().dialect.name, self._row)
         for chunk in chunks(rows):
             await self._session.execute(statement, chunk)
 
@@ -84,17 +106,19 @@ class LedgerRepository:
 
     async def expire_pending(self, now: datetime) -> int:
         """Mark pending rows whose window has closed as missed; return how many."""
-        row = UpdateDeliveryRow
+        row = self._row
         ids = sorted(
             await self._session.scalars(
-                select(row.id).where(row.status == _PENDING, row.expires_at <= now, _unclaimed(now))
+                select(row.id).where(
+                    row.status == _PENDING, row.expires_at <= now, _unclaimed(now, row)
+                )
             )
         )
         if not ids:
             return 0
         result = await self._session.execute(
             update(row)
-            .where(row.id.in_(ids), row.status == _PENDING, _unclaimed(now))
+            .where(row.id.in_(ids), row.status == _PENDING, _unclaimed(now, row))
             .values(status=_MISSED, claimed_by=None, claimed_until=None)
             .execution_options(synchronize_session=False)
         )
@@ -102,20 +126,18 @@ class LedgerRepository:
 
     async def pending_by_guild(self) -> dict[int, int]:
         """Count pending rows per guild."""
-        row = UpdateDeliveryRow
-        query = (
-            select(row.guild_id, func.count()).where(row.status == _PENDING).group_by(row.guild_id)
-        )
+        row, recipient = self._row, self._recipient()
+        query = select(recipient, func.count()).where(row.status == _PENDING).group_by(recipient)
         return {int(g): int(n) for g, n in await self._session.execute(query)}
 
     async def pending_for(self, guild_ids: Sequence[int], now: datetime) -> list[PendingDelivery]:
         """Read the guilds' sendable pending rows with their claims, without claiming them."""
-        row = UpdateDeliveryRow
+        row, recipient = self._row, self._recipient()
         found: list[PendingDelivery] = []
         for chunk in chunks(sorted(guild_ids)):
             query: Select[Any] = (
                 select(
-                    row.guild_id,
+                    recipient,
                     row.id,
                     row.media_type,
                     row.tmdb_id,
@@ -124,13 +146,14 @@ class LedgerRepository:
                     row.payload,
                     row.claimed_by,
                     row.claimed_until,
+                    UpdateDeliveryRow.channel_id if self._routed else null(),
                 )
-                .where(row.guild_id.in_(chunk), row.status == _PENDING, row.expires_at > now)
-                .order_by(row.guild_id, row.id)
+                .where(recipient.in_(chunk), row.status == _PENDING, row.expires_at > now)
+                .order_by(recipient, row.id)
             )
-            for g, i, m, t, k, e, p, by, until in await self._session.execute(query):
+            for g, i, m, t, k, e, p, by, until, channel in await self._session.execute(query):
                 delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
-                found.append(PendingDelivery(int(g), delivery, by, until))
+                found.append(PendingDelivery(int(g), delivery, by, until, channel))
         return found
 
     async def claim(
@@ -140,8 +163,13 @@ class LedgerRepository:
         token: str,
         now: datetime,
         until: datetime,
+        *,
+        channel_id: int | None = None,
     ) -> list[int]:
         """Claim one message's rows for `token` until the lease ends; return the ids won.
+
+        `channel_id` records where the message goes, so that a retry of the same group
+        goes to the same channel.
 
         `previous` is the claim the rows are expected to carry: None for rows never sent,
         or the expired claim of a message a crashed run had in flight (so that it is
@@ -150,13 +178,14 @@ class LedgerRepository:
         unexpired lease or another claim and skips it. Rows are updated by primary key so
         that InnoDB takes no gap locks.
         """
-        row = UpdateDeliveryRow
+        row = self._row
+        routed = {"channel_id": channel_id} if self._routed else {}
         wanted = sorted(ids)
         held_before = row.claimed_by.is_(None) if previous is None else row.claimed_by == previous
         result = await self._session.execute(
             update(row)
-            .where(row.id.in_(wanted), row.status == _PENDING, held_before, _unclaimed(now))
-            .values(claimed_by=token, claimed_until=until, attempts=row.attempts + 1)
+            .where(row.id.in_(wanted), row.status == _PENDING, held_before, _unclaimed(now, row))
+            .values(claimed_by=token, claimed_until=until, attempts=row.attempts + 1, **routed)
             .execution_options(synchronize_session=False)
         )
         if int(result.rowcount) == len(wanted):  # type: ignore[attr-defined]
@@ -168,7 +197,7 @@ class LedgerRepository:
 
     async def renew(self, ids: Sequence[int], token: str, until: datetime) -> int:
         """Extend the lease of rows still claimed by `token`; return how many."""
-        row = UpdateDeliveryRow
+        row = self._row
         result = await self._session.execute(
             update(row)
             .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
@@ -186,7 +215,7 @@ class LedgerRepository:
         Return how many rows were still claimed (None where the driver cannot count the
         rows of one statement run with many parameter sets).
         """
-        table = cast(Table, UpdateDeliveryRow.__table__)
+        table = cast(Table, self._row.__table__)
         params = [
             {"row_id": i, "sent_id": message_id, "token": token}
             for ids, message_id, token in sent
@@ -217,25 +246,36 @@ class LedgerRepository:
         """Mark claimed rows as refused for good by Discord."""
         return await self._finish(ids, token, _FAILED, last_error=error[:ERROR_LENGTH])
 
-    async def release(self, ids: Sequence[int], token: str, error: str | None) -> None:
+    async def release(
+        self, ids: Sequence[int], token: str, error: str | None, *, unclaim: bool = False
+    ) -> None:
         """End the lease on a message's rows after a failed send so a later pass retries them.
 
         The rows keep `token` as their claim so that the retry sends them as the same
         message, with the same nonce, whatever else became pending meanwhile (a send that
-        timed out may have reached Discord).
+        timed out may have reached Discord). With `unclaim` (Discord refused the channel,
+        so nothing was posted) they drop the claim and its channel, and are routed afresh.
         """
         if not ids:
             return
-        row = UpdateDeliveryRow
+        row = self._row
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "last_error": error[:ERROR_LENGTH] if error else None,
+        }
+        if unclaim:
+            values["claimed_by"] = None
+            if self._routed:
+                values["channel_id"] = None
         await self._session.execute(
             update(row)
             .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
-            .values(claimed_until=None, last_error=error[:ERROR_LENGTH] if error else None)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 
     async def _finish(self, ids: Sequence[int], token: str, status: str, **values: Any) -> int:
-        row = UpdateDeliveryRow
+        row = self._row
         result = await self._session.execute(
             update(row)
             .where(row.id.in_(list(ids)), row.claimed_by == token, row.status == _PENDING)
@@ -245,6 +285,46 @@ class LedgerRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _unclaimed(now: datetime) -> Any:
-    row = UpdateDeliveryRow
+def _unclaimed(now: datetime, row: Any = UpdateDeliveryRow) -> Any:
     return or_(row.claimed_until.is_(None), row.claimed_until < now)
+
+
+class MemberLedgerRepository(LedgerRepository):
+    """The delivery ledger of direct messages, whose recipient is a member (`user_id`)."""
+
+    _row = MemberDeliveryRow
+
+    async def tag_digest(self, user_id: int, day: str) -> int:
+        """Take the member's pending rows not yet in a digest into the digest of `day`."""
+        row = MemberDeliveryRow
+        result = await self._session.execute(
+            update(row)
+            .where(
+                row.user_id == user_id,
+                row.status == _PENDING,
+                row.digest_day.is_(None),
+                row.claimed_by.is_(None),
+            )
+            .values(digest_day=day)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def digest_days(self, ids: Sequence[int]) -> dict[int, str]:
+        """The digest day of each of these rows that was taken into a digest."""
+        row = MemberDeliveryRow
+        found: dict[int, str] = {}
+        for chunk in chunks(sorted(ids)):
+            query = select(row.id, row.digest_day).where(
+                row.id.in_(chunk), row.digest_day.is_not(None)
+            )
+            for i, d in await self._session.execute(query):
+                found[int(i)] = str(d)
+        return found
+
+    async def delete_user(self, user_id: int) -> int:
+        """Delete the member's rows (their data goes with /privacy delete)."""
+        result = await self._session.execute(
+            delete(MemberDeliveryRow).where(MemberDeliveryRow.user_id == user_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

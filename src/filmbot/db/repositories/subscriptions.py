@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from filmbot.db.dialects import chunks
 from filmbot.db.models import SubscriptionRow
 from filmbot.db.repositories._integrity import guarded
 from filmbot.db.repositories.changes import SUBSCRIPTIONS, ChangeCounters
-from filmbot.domain.models import Subscription, TitleRef
+from filmbot.domain.models import MediaType, Subscription, TitleRef
 
 
 def to_subscription(row: SubscriptionRow) -> Subscription:
@@ -26,6 +27,7 @@ def to_subscription(row: SubscriptionRow) -> Subscription:
         notify_update=row.notify_update,
         subscribed_at=row.subscribed_at,
         title_missing=row.title_missing,
+        channel_id=row.channel_id,
     )
 
 
@@ -45,6 +47,7 @@ class SubscriptionRepository:
         *,
         notify_release: bool = True,
         notify_update: bool = True,
+        channel_id: int | None = None,
     ) -> Subscription:
         """Subscribe the guild; AlreadyExistsError when it already follows the title."""
         row = SubscriptionRow(
@@ -55,6 +58,7 @@ class SubscriptionRepository:
             poster_path=poster_path,
             notify_release=notify_release,
             notify_update=notify_update,
+            channel_id=channel_id,
         )
         async with guarded(
             self._session, duplicate_message=f"This server already follows {title}."
@@ -79,6 +83,30 @@ class SubscriptionRepository:
         await self._session.flush()
         await self._changes.bump(SUBSCRIPTIONS)
         return to_subscription(row)
+
+    async def set_channel(
+        self, guild_id: int, ref: TitleRef, channel_id: int | None
+    ) -> Subscription | None:
+        """Give a subscription its own channel (None: the server's channels)."""
+        row = await self._session.scalar(self._by_ref(guild_id, ref))
+        if row is None:
+            return None
+        row.channel_id = channel_id
+        await self._session.flush()
+        return to_subscription(row)
+
+    async def channel_overrides(self, guild_ids: Iterable[int]) -> dict[tuple[int, TitleRef], int]:
+        """Map (guild, title) to the subscription's own channel, for those that have one."""
+        row = SubscriptionRow
+        found: dict[tuple[int, TitleRef], int] = {}
+        for chunk in chunks(sorted(set(guild_ids))):
+            query = select(row.guild_id, row.media_type, row.tmdb_id, row.channel_id).where(
+                row.guild_id.in_(chunk), row.channel_id.is_not(None)
+            )
+            for g, m, t, c in await self._session.execute(query):
+                if c is not None:
+                    found[(int(g), TitleRef(MediaType(m), int(t)))] = int(c)
+        return found
 
     async def remove(self, guild_id: int, ref: TitleRef) -> bool:
         """Remove a subscription; False when there was none."""

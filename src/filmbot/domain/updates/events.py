@@ -93,7 +93,9 @@ class UpdateEvent:
 
     `due_from` and `due_until` are guild-local dates, both inclusive: the event may be sent
     on any day in between; after `due_until` it is missed and must not be sent late.
-    The engine deduplicates on (subscription, kind, event_key).
+    The engine deduplicates on (subscription, kind, event_key). `facts` holds the values
+    notification templates fill in beyond the title and date (year, season, episode,
+    episode_title, network, status), as (name, text) pairs.
     """
 
     kind: EventKind
@@ -106,6 +108,7 @@ class UpdateEvent:
     headline: str
     detail: str = ""
     poster_path: str | None = None
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 def is_expired(event: UpdateEvent, prefs: GuildPrefs, now: datetime) -> bool:

@@ -4,6 +4,10 @@ Every event found for a subscription becomes one ledger entry, unique on
 (guild, title, kind, event key), whose status moves from pending to delivered, missed or
 failed. The entry keeps the event's rendering in a JSON payload so that delivery can rebuild
 it later without running detection again.
+
+Members' direct messages have a ledger of their own with the same life cycle, whose
+recipient is the member: there a `LedgerEntry.guild_id` holds the member's user id, so
+its key is (member, title, kind, event key).
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ def event_payload(event: UpdateEvent) -> dict[str, Any]:
         "event_date": event.event_date.isoformat(),
         "due_from": event.due_from.isoformat(),
         "due_until": event.due_until.isoformat(),
+        "facts": dict(event.facts),
     }
 
 
@@ -129,4 +134,12 @@ def event_from_ledger(ref: TitleRef, kind: str, key: str, payload: dict[str, Any
         headline=str(payload.get("headline", "")),
         detail=str(payload.get("detail", "")),
         poster_path=payload.get("poster_path"),
+        facts=_facts(payload.get("facts")),
     )
+
+
+def _facts(stored: object) -> tuple[tuple[str, str], ...]:
+    """Read the stored facts; rows written before templates have none."""
+    if not isinstance(stored, dict):
+        return ()
+    return tuple((str(name), str(text)) for name, text in sorted(stored.items()))

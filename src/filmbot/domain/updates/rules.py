@@ -119,6 +119,7 @@ def new_episode_events(
             window=(episode.air_date - timedelta(days=1), episode.air_date),
             headline=f"{snapshot.title} {_episode_label(episode)} {_airs(episode.air_date, today)}",
             detail=_episode_detail(episode),
+            episode=episode,
         )
     return list(events.values())
 
@@ -139,6 +140,7 @@ def episode_aired_events(snapshot: TitleSnapshot, prefs: GuildPrefs) -> list[Upd
             window=(episode.air_date, episode.air_date + timedelta(days=prefs.episode_notify_days)),
             headline=f"{snapshot.title} {_episode_label(episode)} is out",
             detail=_episode_detail(episode),
+            episode=episode,
         )
     ]
 
@@ -210,6 +212,7 @@ def _season_event(
         window=window,
         headline=f"{snapshot.title}: season {season} announced",
         detail=detail,
+        season=season,
     )
 
 
@@ -229,6 +232,8 @@ def _event(
     window: tuple[date, date],
     headline: str,
     detail: str,
+    episode: EpisodeInfo | None = None,
+    season: int | None = None,
 ) -> UpdateEvent:
     """Build an event for the snapshot's title."""
     return UpdateEvent(
@@ -242,7 +247,27 @@ def _event(
         headline=headline,
         detail=detail,
         poster_path=snapshot.poster_path,
+        facts=_facts(snapshot, episode, season),
     )
+
+
+def _facts(
+    snapshot: TitleSnapshot, episode: EpisodeInfo | None, season: int | None
+) -> tuple[tuple[str, str], ...]:
+    """The values a notification template can show about the event, as (name, text)."""
+    year = snapshot.release_date.year if snapshot.release_date else None
+    facts = {
+        "year": str(year) if year else "",
+        "status": snapshot.status,
+        "network": snapshot.network,
+    }
+    if episode is not None:
+        facts["season"] = str(episode.season_number)
+        facts["episode"] = str(episode.episode_number)
+        facts["episode_title"] = episode.name
+    elif season is not None:
+        facts["season"] = str(season)
+    return tuple(sorted((name, text) for name, text in facts.items() if text))
 
 
 def _airs(air_date: date, today: date) -> str:

@@ -117,6 +117,7 @@ class TitleSnapshot:
     number_of_seasons: int | None = None
     next_episode_to_air: EpisodeInfo | None = None
     last_episode_to_air: EpisodeInfo | None = None
+    network: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict that `from_dict` reads back."""
@@ -136,6 +137,7 @@ class TitleSnapshot:
             "next_episode_to_air": _episode_dict(self.next_episode_to_air),
             "last_episode_to_air": _episode_dict(self.last_episode_to_air),
             "fetched_at": self.fetched_at.isoformat(),
+            "network": self.network,
         }
 
     @classmethod
@@ -155,6 +157,7 @@ class TitleSnapshot:
             number_of_seasons=_as_int(data.get("number_of_seasons")),
             next_episode_to_air=EpisodeInfo.from_dict(data.get("next_episode_to_air")),
             last_episode_to_air=EpisodeInfo.from_dict(data.get("last_episode_to_air")),
+            network=_as_text(data.get("network")),
         )
 
 
@@ -180,6 +183,7 @@ def snapshot_from_tmdb(
         number_of_seasons=None if is_movie else _as_int(payload.get("number_of_seasons")),
         next_episode_to_air=None if is_movie else _episode(payload, "next_episode_to_air"),
         last_episode_to_air=None if is_movie else _episode(payload, "last_episode_to_air"),
+        network="" if is_movie else _first_network(payload.get("networks")),
     )
 
 
@@ -215,6 +219,13 @@ def _payload_title(payload: Mapping[str, Any], is_movie: bool) -> str:
 def _episode(payload: Mapping[str, Any], key: str) -> EpisodeInfo | None:
     """Read next/last_episode_to_air from a TV payload."""
     return EpisodeInfo.from_dict(payload.get(key))
+
+
+def _first_network(networks: object) -> str:
+    """Return the name of a TV show's first network, or ''."""
+    if not isinstance(networks, list) or not networks or not isinstance(networks[0], Mapping):
+        return ""
+    return _as_text(networks[0].get("name"))
 
 
 def _tmdb_release_dates(block: object) -> dict[str, tuple[RegionalRelease, ...]]:

@@ -9,7 +9,8 @@ from discord.ext import commands
 from filmbot import __version__
 from filmbot.domain import guild_settings as rules
 from filmbot.domain.errors import InvalidInputError, PermissionDeniedError
-from filmbot.domain.guild_settings import Setting
+from filmbot.domain.guild_settings import CHANNEL_SETTINGS, Setting
+from filmbot.exts._ui.channels import channel_choices
 from filmbot.exts._ui.context import bot_of, guild_of
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts.admin._checks import CLEAR_WORDS, find_channel, find_role
@@ -93,7 +94,7 @@ class Admin(commands.Cog):
     def _value(interaction: discord.Interaction, setting: Setting, value: str) -> str | int | None:
         if interaction.guild is None:
             raise PermissionDeniedError("This command works in servers only.")
-        if setting is Setting.NOTIFICATION_CHANNEL:
+        if setting in CHANNEL_SETTINGS:
             if value.strip().casefold() in CLEAR_WORDS:
                 return None
             return find_channel(interaction.guild, value).id
@@ -117,12 +118,10 @@ class Admin(commands.Cog):
             options = ["on", "off"]
         elif setting == Setting.SUBSCRIBE_PERMISSION.value:
             options = ["everyone", "manage_server"]
-        elif setting == Setting.NOTIFICATION_CHANNEL.value and guild is not None:
-            options = [
-                f"#{c.name}"
-                for c in guild.text_channels
-                if current.lstrip("#").casefold() in c.name.casefold()
-            ]
+        elif setting == Setting.NOTIFICATION_CHANNEL.value:
+            options = channel_choices(guild, current, clear=False)
+        elif setting in (Setting.MOVIE_CHANNEL.value, Setting.TV_CHANNEL.value):
+            options = channel_choices(guild, current, clear=True)
         elif setting == Setting.NOTIFICATION_ROLE.value and guild is not None:
             roles = [r for r in guild.roles if not r.is_default() and not r.managed]
             options = [

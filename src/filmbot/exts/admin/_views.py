@@ -24,9 +24,7 @@ def summary_embed(guild: Guild, title: str = "FilmBot settings") -> discord.Embe
     """Every setting with its current value."""
     embed = new_embed(title)
     for setting in Setting:
-        embed.add_field(
-            name=setting.value.replace("_", " ").capitalize(), value=describe(guild, setting)
-        )
+        embed.add_field(name=setting.label, value=describe(guild, setting))
     if guild.delivery_problem:
         embed.add_field(name="⚠️ Delivery problem", value=guild.delivery_problem, inline=False)
     return embed
@@ -100,7 +98,7 @@ class SetupWizard(FilmBotView):
             chosen = self.values.get(setting)
             current = describe(self.guild, setting)
             value = current if chosen is None else _show(setting, chosen)
-            embed.add_field(name=setting.value.replace("_", " ").capitalize(), value=value)
+            embed.add_field(name=setting.label, value=value)
         return embed
 
     @discord.ui.select(

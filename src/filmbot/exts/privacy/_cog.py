@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from filmbot.domain.personal import format_clock
 from filmbot.exts._ui.confirm import Confirm
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.embeds import new_embed
@@ -42,12 +43,40 @@ def export(data: PersonalData) -> bytes:
         }
         for item in data.items
     ]
-    return json.dumps({"watchlist": rows}, indent=2, ensure_ascii=False).encode()
+    follows = [
+        {
+            "title": follow.title,
+            "media_type": follow.ref.media_type.value,
+            "tmdb_id": follow.ref.tmdb_id,
+            "releases": follow.notify_release,
+            "updates": follow.notify_update,
+            "followed_at": follow.followed_at.isoformat() if follow.followed_at else None,
+        }
+        for follow in data.follows
+    ]
+    state = data.notify_settings
+    settings = None
+    if state is not None:
+        quiet = state.settings
+        settings = {
+            "timezone": quiet.timezone,
+            "region": quiet.region,
+            "quiet_start": format_clock(quiet.quiet_start) if quiet.quiet_start else None,
+            "quiet_end": format_clock(quiet.quiet_end) if quiet.quiet_end else None,
+            "digest": quiet.digest.value,
+            "dm_channel_id": str(state.dm_channel_id) if state.dm_channel_id else None,
+            "direct_messages_refused": state.dm_blocked,
+        }
+    document = {"watchlist": rows, "personal_follows": follows, "notification_settings": settings}
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()
 
 
 async def _delete_my_data(interaction: discord.Interaction) -> str:
     removed = await bot_of(interaction).services.privacy.delete(interaction.user.id)
-    return f"🗑️ Deleted {removed} watchlist items with their ratings and reviews."
+    return (
+        f"🗑️ Deleted {removed} watchlist items with their ratings and reviews, "
+        "your personal follows and your notification settings."
+    )
 
 
 class Privacy(commands.Cog):
@@ -86,7 +115,9 @@ class Privacy(commands.Cog):
             "What FilmBot stores about you",
             description=(
                 f"{len(data.items)} watchlist items in {servers} servers, "
-                f"{data.ratings} ratings, {data.reviews} written reviews.\n"
+                f"{data.ratings} ratings, {data.reviews} written reviews, "
+                f"{len(data.follows)} personal follows"
+                f"{' and your notification settings' if data.notify_settings else ''}.\n"
                 "Your Discord id is stored with them. Nothing else about you is kept. "
                 "The attached file has all of it; `/privacy delete` removes it."
             ),
@@ -100,7 +131,8 @@ class Privacy(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation, then delete everything stored about you."""
         await interaction.response.send_message(
-            "This deletes your watchlist items, ratings and reviews in **every** server. Sure?",
+            "This deletes your watchlist items, ratings, reviews and personal follows in "
+            "**every** server, and your notification settings. Sure?",
             view=Confirm(
                 interaction.user.id,
                 _delete_my_data,

@@ -8,15 +8,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from filmbot.domain.errors import PermissionDeniedError
 from filmbot.domain.limits import clip
-from filmbot.domain.models import TitleRef
+from filmbot.domain.models import Guild, Subscription, TitleRef
+from filmbot.domain.routing import ChannelRoutes
 from filmbot.domain.titles import parse_title_query, tmdb_url
+from filmbot.exts._ui.channels import CLEAR_WORDS, channel_choices, find_channel
 from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of, title_autocomplete
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.services.catalog import TitleSummary
-from filmbot.services.subscriptions import SubscriptionView
+from filmbot.services.subscriptions import ChannelChoice, SubscriptionView
 
 PER_PAGE = 10
 
@@ -32,7 +35,28 @@ def _line(view: SubscriptionView) -> str:
     missing = " · ⚠️ no longer on TMDB" if sub.title_missing else ""
     hint = f"\n↳ next: {view.next_hint}" if view.next_hint else ""
     link = f"**[{clip(sub.title, 100)}]({tmdb_url(sub.ref)})**"
-    return f"{link} · {sub.media_type.label} · {flags}{missing}{hint}"
+    channel = f" · in <#{sub.channel_id}>" if sub.channel_id else ""
+    return f"{link} · {sub.media_type.label} · {flags}{channel}{missing}{hint}"
+
+
+def _channel_choice(interaction: discord.Interaction, text: str | None) -> ChannelChoice | None:
+    """Parse /subscribe's channel: a channel the bot can post in, or `none` for the defaults."""
+    if text is None:
+        return None
+    if text.strip().casefold() in CLEAR_WORDS:
+        return ChannelChoice(None)
+    if interaction.guild is None:
+        raise PermissionDeniedError("This command works in servers only.")
+    return ChannelChoice(find_channel(interaction.guild, text).id)
+
+
+def _where(guild: Guild, sub: Subscription) -> str:
+    """Say where the subscription's notifications go."""
+    channel = ChannelRoutes.of(guild).channel_for(sub.media_type, sub.channel_id)
+    if channel is None:
+        return "No notification channel is set: an admin can run /setup."
+    own = " (this subscription's own channel)" if sub.channel_id else ""
+    return f"Notifications go to <#{channel}>{own}."
 
 
 class Subscriptions(commands.Cog):
@@ -46,6 +70,7 @@ class Subscriptions(commands.Cog):
         query="A film or show: type its title and pick it, or give its TMDB id or link",
         releases="Announce releases and upcoming releases (default on)",
         updates="Announce new episodes and status changes (default on)",
+        channel="Post this title's notifications here instead (none: the server's channels)",
     )
     @app_commands.autocomplete(query=title_autocomplete)
     @app_commands.guild_only()
@@ -55,8 +80,10 @@ class Subscriptions(commands.Cog):
         query: str,
         releases: bool = True,
         updates: bool = True,
+        channel: str | None = None,
     ) -> None:
         """Subscribe the server to a title."""
+        chosen_channel = _channel_choice(interaction, channel)
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
         services = bot_of(interaction).services
@@ -66,13 +93,14 @@ class Subscriptions(commands.Cog):
         guild_name = interaction.guild.name if interaction.guild else ""
 
         async def run(reply: Reply, title: TitleSummary) -> None:
-            _subscription, created = await services.subscriptions.subscribe(
+            subscription, created = await services.subscriptions.subscribe(
                 guild.id,
                 title,
                 can_manage_server=manager,
                 guild_name=guild_name,
                 releases=releases,
                 updates=updates,
+                channel=chosen_channel,
             )
             verb = "Subscribed!" if created else "Subscription updated."
             embed = new_embed(
@@ -80,11 +108,12 @@ class Subscriptions(commands.Cog):
                 url=tmdb_url(title.ref),
                 description=f"This server will hear about {_what(releases, updates)}.",
             )
-            if guild.notification_channel_id is None:
-                embed.add_field(
-                    name="Heads-up",
-                    value="No notification channel is set: an admin can run /setup.",
-                )
+            routed = ChannelRoutes.of(guild).channel_for(
+                title.ref.media_type, subscription.channel_id
+            )
+            embed.add_field(
+                name="Heads-up" if routed is None else "Channel", value=_where(guild, subscription)
+            )
             poster = services.catalog.image_url(title.poster_path, "w185")
             if poster:
                 embed.set_thumbnail(url=poster)
@@ -124,6 +153,13 @@ class Subscriptions(commands.Cog):
         await interaction.followup.send(
             f"Unsubscribed from **{discord.utils.escape_markdown(removed.title)}**."
         )
+
+    @subscribe.autocomplete("channel")
+    async def _subscribe_channels(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        options = channel_choices(interaction.guild, current, clear=True)
+        return [app_commands.Choice(name=o[:100], value=o[:100]) for o in options[:25]]
 
     @unsubscribe.autocomplete("query")
     async def _unsubscribe_choices(

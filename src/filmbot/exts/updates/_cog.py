@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, cast
 
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from filmbot.discord_rest import DiscordNotificationSender
 from filmbot.domain.clock import utcnow
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from filmbot.bot import FilmBot
 
 log = logging.getLogger(__name__)
+
+DM_PASS_MINUTES = 5.0
 
 
 class Updates(commands.Cog):
@@ -34,10 +36,20 @@ class Updates(commands.Cog):
             return
         self.scheduler = UpdateScheduler(self.engine, settings.update_interval, utcnow)
         self.scheduler.start()
+        self.direct_messages.start()
         log.info("Automatic updates every %s", settings.update_interval)
+
+    @tasks.loop(minutes=DM_PASS_MINUTES)
+    async def direct_messages(self) -> None:
+        """Send personal DMs whose quiet hours ended or whose digest time came."""
+        try:
+            await self.engine.deliver_members()
+        except Exception:
+            log.exception("Sending personal notifications failed; will retry")
 
     async def cog_unload(self) -> None:
         """Stop the loop, letting a cycle in flight finish its sends."""
+        self.direct_messages.cancel()
         if self.scheduler is not None:
             await self.scheduler.stop()
             self.scheduler = None

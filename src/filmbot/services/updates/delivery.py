@@ -10,6 +10,11 @@ lease ends, the next pass resends each as the same group with the same nonce, an
 (told to enforce the nonce) returns the message it already posted instead of a second one.
 A pass that finds rows held by the lease of another run (a crashed one, or another engine)
 logs it and, when that lease ends soon, passes again right after it ends.
+
+Each row goes to the channel `ChannelRoutes` picks (the subscription's own, else the movie or
+TV channel, else the notification channel); a message holds rows of one channel only, and
+its claim records that channel, so a message left in flight is resent where it first went.
+A channel the bot cannot post in holds back only the rows routed to it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from datetime import datetime, timedelta
 from filmbot.db.repositories.guilds import GuildRepository
 from filmbot.db.repositories.ledger import LedgerRepository, PendingDelivery
 from filmbot.db.repositories.plan import PlanRepository
+from filmbot.db.repositories.subscriptions import SubscriptionRepository
 from filmbot.db.session import Sessions, retrying
-from filmbot.domain.models import Guild
-from filmbot.domain.updates import ClaimedDelivery, UpdateEvent, event_from_ledger
+from filmbot.domain.models import Guild, TitleRef
+from filmbot.domain.routing import ChannelRoutes
+from filmbot.domain.updates import ClaimedDelivery
 from filmbot.services.notifications import (
     ChannelUnavailable,
     DeliveryError,
@@ -37,6 +44,8 @@ from filmbot.services.notifications import (
     NotificationSender,
     build_messages,
 )
+from filmbot.services.updates.buttons import with_notify_me_buttons
+from filmbot.services.updates.grouping import DeliveryTally, Held, events_of, groups_to_send
 from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
 
 log = logging.getLogger(__name__)
@@ -49,32 +58,7 @@ NO_CHANNEL = "No notification channel is set, so update notifications are waitin
 PROBLEM_LENGTH = 300
 
 Render = Callable[[list[ClaimedDelivery]], list[tuple[NotificationMessage, list[int]]]]
-
-
-@dataclass(slots=True)
-class DeliveryTally:
-    """What the delivery phase did."""
-
-    delivered: int = 0
-    failed: int = 0
-    expired: int = 0
-    messages: int = 0
-    pending: int = 0
-
-
-@dataclass(slots=True)
-class Held:
-    """Rows a pass found held by another run's lease: how many, where, and until when."""
-
-    rows: int = 0
-    guilds: set[int] = field(default_factory=set)
-    until: datetime | None = None
-
-    def add(self, guild_id: int, rows: int, until: datetime) -> None:
-        """Note `rows` of a guild held until `until`."""
-        self.rows += rows
-        self.guilds.add(guild_id)
-        self.until = until if self.until is None else min(self.until, until)
+Overrides = dict[tuple[int, TitleRef], int]
 
 
 @dataclass(slots=True)
@@ -85,6 +69,7 @@ class Round:
     tally: DeliveryTally
     stopping: asyncio.Event
     held: Held = field(default_factory=Held)
+    overrides: Overrides = field(default_factory=dict)
 
 
 class Deliverer:
@@ -123,7 +108,7 @@ class Deliverer:
         async with self._sessionmaker() as session:
             pending = await LedgerRepository(session).pending_by_guild()
         waiting = [gid for gid in pending if gid in guilds]
-        no_channel = [gid for gid in waiting if guilds[gid].notification_channel_id is None]
+        no_channel = await self._without_channels([guilds[gid] for gid in waiting])
         await self._flag_unconfigured([guilds[gid] for gid in no_channel])
         sendable = [gid for gid in waiting if gid not in no_channel]
         if sendable and not stopping.is_set():
@@ -175,10 +160,12 @@ class Deliverer:
         now = self._now()
         async with self._sessionmaker() as session:
             rows = await LedgerRepository(session).pending_for(guild_ids, now)
+            overrides = await SubscriptionRepository(session).channel_overrides(guild_ids)
         by_guild: dict[int, list[PendingDelivery]] = {}
         for row in rows:
             by_guild.setdefault(row.guild_id, []).append(row)
         run = Round(DeliveryMarker(self._sessionmaker, self._now), tally, stopping)
+        run.overrides = overrides
         gate = asyncio.Semaphore(GUILD_CONCURRENCY)
 
         async def one(guild_id: int) -> None:
@@ -196,42 +183,64 @@ class Deliverer:
             log.exception("Delivering updates to guild %s failed", guild.id)
 
     async def _deliver_guild(self, guild: Guild, rows: list[PendingDelivery], run: Round) -> None:
-        display = GuildDisplay(guild.notification_role_id, guild.timezone)
+        display = GuildDisplay(
+            guild.notification_role_id, guild.timezone, guild.notification_templates
+        )
 
         def render(group: list[ClaimedDelivery]) -> list[tuple[NotificationMessage, list[int]]]:
-            return build_messages(_events(group), display, self._image_url)
+            events = events_of(group)
+            return with_notify_me_buttons(build_messages(events, display, self._image_url), events)
 
-        delivered_before = run.tally.delivered
-        for previous, group in _groups(guild.id, rows, self._now(), run.held):
+        routes = ChannelRoutes.of(guild)
+
+        def destination(row: ClaimedDelivery) -> int | None:
+            return routes.channel_for(row.ref.media_type, run.overrides.get((guild.id, row.ref)))
+
+        delivered_before, broken, unrouted = run.tally.delivered, set[int](), False
+        for previous, channel_id, group in groups_to_send(
+            guild.id, rows, self._now(), run.held, destination
+        ):
+            if channel_id is None or channel_id in broken:
+                unrouted = unrouted or channel_id is None
+                continue
             by_id = {row.id: row for row in group}
             for message, ids in render(group):
                 if run.stopping.is_set():
                     return
                 batch = [by_id[i] for i in ids]
                 error = await self._claim_and_send(
-                    guild, message, batch, run, previous=previous, render=render
+                    guild, channel_id, message, batch, run, previous=previous, render=render
                 )
+                if isinstance(error, ChannelUnavailable):
+                    broken.add(channel_id)
+                    break
                 if error is not None:
                     return
-        if run.tally.delivered > delivered_before and guild.delivery_problem:
+        if unrouted and not broken:
+            await self._flag_unconfigured([guild])
+        elif run.tally.delivered > delivered_before and guild.delivery_problem and not broken:
             await self._set_problem(guild.id, None)
 
     async def _claim_and_send(
         self,
         guild: Guild,
+        channel_id: int,
         message: NotificationMessage,
         rows: list[ClaimedDelivery],
         run: Round,
         *,
         previous: str | None,
         render: Render,
-    ) -> str | None:
-        """Claim the message's rows, then send those won; return an error to stop the guild."""
+    ) -> DeliveryError | None:
+        """Claim the message's rows, then send those won; return an error to stop the channel."""
         token, now = uuid.uuid4().hex, self._now()
         ids = [row.id for row in rows]
+        until = now + self._lease
         won = await retrying(
             self._sessionmaker,
-            lambda s: LedgerRepository(s).claim(ids, previous, token, now, now + self._lease),
+            lambda s: LedgerRepository(s).claim(
+                ids, previous, token, now, until, channel_id=channel_id
+            ),
         )
         if len(won) < len(ids):
             run.held.add(guild.id, len(ids) - len(won), now + self._lease)
@@ -240,14 +249,27 @@ class Deliverer:
             rows = [row for row in rows if row.id in won]
             [(message, _)] = render(rows)
         message = replace(message, nonce=message_nonce(guild.id, rows))
-        return await self._send_one(guild, message, won, token, run)
+        return await self._send_one(
+            guild, channel_id, message, won, token=token, run=run, fresh=previous is None
+        )
 
     async def _send_one(
-        self, guild: Guild, message: NotificationMessage, ids: list[int], token: str, run: Round
-    ) -> str | None:
-        """Send one claimed message; return an error when the guild's other rows must wait."""
-        channel_id = guild.notification_channel_id
-        assert channel_id is not None
+        self,
+        guild: Guild,
+        channel_id: int,
+        message: NotificationMessage,
+        ids: list[int],
+        *,
+        token: str,
+        run: Round,
+        fresh: bool,
+    ) -> DeliveryError | None:
+        """Send one claimed message; return an error when the channel's other rows must wait.
+
+        A first attempt that Discord refuses for its channel posted nothing, so its rows give
+        up the claim and follow the routing again (a fixed route reaches them); a message
+        left in flight keeps its claim and channel, as it may be posted there already.
+        """
         try:
             async with self._leases.held(ids, token):
                 sent = await self._sender.send(channel_id, message)
@@ -261,16 +283,17 @@ class Deliverer:
             )
             return None
         except DeliveryError as exc:
-            await self._release(ids, token, exc.reason)
-            await self._failed(guild, exc, run.tally, len(ids))
-            return exc.reason
+            unclaim = fresh and isinstance(exc, ChannelUnavailable)
+            await self._release(ids, token, exc.reason, unclaim=unclaim)
+            await self._failed(guild, channel_id, exc, run.tally, len(ids))
+            return exc
         await run.marker.mark(ids, sent.message_id, token)
         run.tally.delivered += len(ids)
         run.tally.messages += 1
         return None
 
     async def _failed(
-        self, guild: Guild, exc: DeliveryError, tally: DeliveryTally, events: int
+        self, guild: Guild, channel_id: int, exc: DeliveryError, tally: DeliveryTally, events: int
     ) -> None:
         """Log a failed send and flag the guild when its channel is unusable."""
         tally.failed += events
@@ -278,16 +301,32 @@ class Deliverer:
             log.warning(
                 "Guild %s: cannot post updates in channel %s: %s",
                 guild.id,
-                guild.notification_channel_id,
+                channel_id,
                 exc.reason,
             )
-            problem = f"Cannot post in the notification channel: {exc.reason}"
+            setting = ChannelRoutes.of(guild).describe(channel_id)
+            problem = f"Cannot post in the {setting} <#{channel_id}>: {exc.reason}"
             await self._set_problem(guild.id, problem[:PROBLEM_LENGTH])
         else:
             log.warning("Guild %s: update delivery will be retried: %s", guild.id, exc.reason)
 
-    async def _release(self, ids: list[int], token: str, error: str | None) -> None:
-        await retrying(self._sessionmaker, lambda s: LedgerRepository(s).release(ids, token, error))
+    async def _release(
+        self, ids: list[int], token: str, error: str | None, *, unclaim: bool = False
+    ) -> None:
+        await retrying(
+            self._sessionmaker,
+            lambda s: LedgerRepository(s).release(ids, token, error, unclaim=unclaim),
+        )
+
+    async def _without_channels(self, guilds: list[Guild]) -> list[int]:
+        """The guilds that set no channel at all, not even for one subscription."""
+        unset = [guild.id for guild in guilds if not ChannelRoutes.of(guild).any_channel()]
+        if not unset:
+            return []
+        async with self._sessionmaker() as session:
+            overrides = await SubscriptionRepository(session).channel_overrides(unset)
+        routed = {guild_id for guild_id, _ in overrides}
+        return [guild_id for guild_id in unset if guild_id not in routed]
 
     async def _flag_unconfigured(self, guilds: list[Guild]) -> None:
         """Flag guilds whose events wait for a notification channel."""
@@ -300,30 +339,6 @@ class Deliverer:
             await GuildRepository(session).update(guild_id, delivery_problem=problem)
 
 
-def _groups(
-    guild_id: int, rows: list[PendingDelivery], now: datetime, held: Held
-) -> list[tuple[str | None, list[ClaimedDelivery]]]:
-    """Split a guild's pending rows into what to send, noting rows another run holds.
-
-    Rows left in flight by a run that died (claimed, lease over) come first, one group per
-    claim, so that each is resent as the message it was; rows never claimed follow.
-    """
-    in_flight: dict[str, list[ClaimedDelivery]] = {}
-    fresh: list[ClaimedDelivery] = []
-    for row in rows:
-        if row.claimed_by is None:
-            fresh.append(row.delivery)
-        elif row.claimed_until is not None and row.claimed_until >= now:
-            held.add(guild_id, 1, row.claimed_until)
-        else:
-            in_flight.setdefault(row.claimed_by, []).append(row.delivery)
-    groups: list[tuple[str | None, list[ClaimedDelivery]]] = list(in_flight.items())
-    groups.sort(key=lambda group: group[1][0].id)
-    if fresh:
-        groups.append((None, fresh))
-    return groups
-
-
 async def _stopped_within(stopping: asyncio.Event, seconds: float) -> bool:
     """Wait `seconds` or until stopping; return True when stopping."""
     try:
@@ -331,9 +346,3 @@ async def _stopped_within(stopping: asyncio.Event, seconds: float) -> bool:
     except TimeoutError:
         return stopping.is_set()
     return True
-
-
-def _events(rows: list[ClaimedDelivery]) -> list[tuple[int, UpdateEvent]]:
-    return [
-        (row.id, event_from_ledger(row.ref, row.kind, row.event_key, row.payload)) for row in rows
-    ]

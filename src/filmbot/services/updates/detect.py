@@ -41,6 +41,8 @@ class Findings:
 
     entries: dict[LedgerKey, LedgerEntry] = field(default_factory=dict)
     ordered: list[LedgerEntry] = field(default_factory=list)
+    member_entries: dict[LedgerKey, LedgerEntry] = field(default_factory=dict)
+    member_ordered: list[LedgerEntry] = field(default_factory=list)
     snapshots: list[tuple[TitleRef, dict[str, Any], datetime]] = field(default_factory=list)
     fetched: int = 0
     failed: list[TitleRef] = field(default_factory=list)
@@ -96,7 +98,7 @@ async def detect(
     ordered = sorted(fetch, key=lambda r: (r.media_type.value, r.tmdb_id))
     await run_bounded(ordered, refresh)
     pacer = Pacer()
-    for ref in plan.subscriptions:
+    for ref in plan.refs:
         if ref not in fetch:
             if quiet is None or _needs_judging(plan, ref, quiet):
                 _evaluate_stored(plan, ref, findings)
@@ -132,7 +134,7 @@ def _evaluate(
     """Detect each subscription's events, once per distinct prefs and flags."""
     findings.judged.append(ref)
     seen: dict[tuple[GuildPrefs, bool, bool], list[UpdateEvent]] = {}
-    for sub in plan.subscriptions[ref]:
+    for sub in plan.subscriptions.get(ref, ()):
         prefs = plan.prefs[sub.guild_id]
         key = (prefs, sub.notify_release, sub.notify_update)
         events = seen.get(key)
@@ -141,20 +143,45 @@ def _evaluate(
             events = seen[key] = detect_events(snapshot, previous, prefs, plan.now, *flags)
         for event in events:
             _add(findings, sub.guild_id, event, prefs, plan.now)
+    for follow in plan.follows.get(ref, ()):
+        prefs = plan.member_prefs[follow.user_id]
+        key = (prefs, follow.notify_release, follow.notify_update)
+        events = seen.get(key)
+        if events is None:
+            flags = (follow.notify_release, follow.notify_update)
+            events = seen[key] = detect_events(snapshot, previous, prefs, plan.now, *flags)
+        for event in events:
+            _add(findings, follow.user_id, event, prefs, plan.now, member=True)
 
 
 def _removed(plan: CyclePlan, ref: TitleRef, findings: Findings) -> None:
     """Tell each subscribed guild once that TMDB no longer has the title."""
-    for sub in plan.subscriptions[ref]:
+    for sub in plan.subscriptions.get(ref, ()):
         prefs = plan.prefs[sub.guild_id]
         event = title_removed_event(ref, sub.title, prefs, plan.now, sub.poster_path)
         _add(findings, sub.guild_id, event, prefs, plan.now)
+    for follow in plan.follows.get(ref, ()):
+        prefs = plan.member_prefs[follow.user_id]
+        event = title_removed_event(ref, follow.title, prefs, plan.now, follow.poster_path)
+        _add(findings, follow.user_id, event, prefs, plan.now, member=True)
 
 
 def _add(
-    findings: Findings, guild_id: int, event: UpdateEvent, prefs: GuildPrefs, now: datetime
+    findings: Findings,
+    recipient: int,
+    event: UpdateEvent,
+    prefs: GuildPrefs,
+    now: datetime,
+    *,
+    member: bool = False,
 ) -> None:
-    entry = ledger_entry(guild_id, event, prefs, now)
-    if entry.key not in findings.entries:
-        findings.entries[entry.key] = entry
-        findings.ordered.append(entry)
+    """Note the recipient's ledger entry: a guild's, or a member's (direct messages)."""
+    entry = ledger_entry(recipient, event, prefs, now)
+    entries, ordered = (
+        (findings.member_entries, findings.member_ordered)
+        if member
+        else (findings.entries, findings.ordered)
+    )
+    if entry.key not in entries:
+        entries[entry.key] = entry
+        ordered.append(entry)

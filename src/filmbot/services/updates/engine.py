@@ -20,6 +20,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
 from filmbot.config import Settings
 from filmbot.db.repositories.cycles import CycleRepository
@@ -30,9 +31,12 @@ from filmbot.db.session import Sessions, retrying
 from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import CycleState
-from filmbot.services.notifications import NotificationSender
-from filmbot.services.updates.delivery import DEFAULT_LEASE, Deliverer, DeliveryTally
+from filmbot.services.notifications import DirectMessenger, NotificationSender
+from filmbot.services.updates.delivery import DEFAULT_LEASE, Deliverer
 from filmbot.services.updates.detect import Findings, detect
+from filmbot.services.updates.dm_delivery import MemberDeliverer
+from filmbot.services.updates.follows import FollowPlanner, handles_follows
+from filmbot.services.updates.grouping import DeliveryTally
 from filmbot.services.updates.memory import PlanMemory
 from filmbot.services.updates.plan import (
     CyclePlan,
@@ -83,6 +87,13 @@ class UpdateEngine:
         self._memory = PlanMemory(settings.upcoming_notify_days)
         self._deliverer = Deliverer(sessionmaker, sender, source.image_url, now, lease)
         self._status = UpdateStatus(sessionmaker, scope, now)
+        # Members' personal follows: planned and delivered by the process owning shard 0.
+        self._follows: FollowPlanner | None = None
+        self._members: MemberDeliverer | None = None
+        if handles_follows(owns) and hasattr(sender, "open_dm"):
+            self._follows = FollowPlanner(self._windows)
+            messenger = cast(DirectMessenger, sender)
+            self._members = MemberDeliverer(sessionmaker, messenger, source.image_url, now, lease)
         self._lock = asyncio.Lock()
         self.stopping = asyncio.Event()
 
@@ -103,7 +114,17 @@ class UpdateEngine:
     async def deliver_pending(self) -> DeliveryTally:
         """Send what earlier runs left pending (e.g. messages a crash left in flight)."""
         async with self._lock:
-            return await self._deliverer.deliver_pending(self._owns, self.stopping)
+            tally = await self._deliverer.deliver_pending(self._owns, self.stopping)
+            if self._members is not None:
+                await self._members.deliver(self.stopping)
+            return tally
+
+    async def deliver_members(self) -> DeliveryTally:
+        """Send members' DMs that are due (quiet hours over, digest time come)."""
+        if self._members is None:
+            return DeliveryTally()
+        async with self._lock:
+            return await self._members.deliver(self.stopping)
 
     async def last_cycle(self) -> CycleReport | None:
         """Return the stored report of the last finished cycle of this scope."""
@@ -119,6 +140,11 @@ class UpdateEngine:
             owns=self._owns,
             memory=self._memory,
         )
+        member_known = (
+            await self._follows.load(self._sessionmaker, plan, self._memory.quiet)
+            if self._follows is not None
+            else set()
+        )
         fetch, warm = await titles_to_fetch(plan, self._source, self._full_refresh)
         findings = Findings(change_feed_used=warm)
         writer = LedgerWriter(
@@ -128,6 +154,7 @@ class UpdateEngine:
             known,
             now=plan.now,
             on_saved=self._memory.wrote,
+            member_known=member_known,
         )
         findings.on_title = writer.poke
         try:
@@ -143,7 +170,14 @@ class UpdateEngine:
             await self._recheck_missing()
         checked = time.perf_counter()
         tally = await self._deliverer.deliver(plan.guilds, self.stopping)
+        direct = DeliveryTally()
+        if self._members is not None and not self.stopping.is_set():
+            direct = await self._members.deliver(self.stopping)
         report = self._report(plan, findings, tally, writer.new_events, writer.new_missed)
+        report.personal_follows = FollowPlanner.follow_count(plan)
+        report.dm_delivered, report.dm_pending = direct.delivered, direct.pending
+        report.dm_messages, report.dm_failed = direct.messages, direct.failed
+        report.missed += direct.expired
         report.duration_seconds = round(time.perf_counter() - clock, 3)
         report.check_seconds = round(checked - clock, 3)
         report.delivery_seconds = round(report.duration_seconds - report.check_seconds, 3)
@@ -192,7 +226,7 @@ class UpdateEngine:
             finished_at=plan.now,
             guilds=len(plan.guilds),
             subscriptions=plan.subscription_count,
-            titles=len(plan.subscriptions),
+            titles=len(plan.refs),
             titles_fetched=findings.fetched,
             titles_failed=len(findings.failed),
             titles_removed=len(findings.missing),
@@ -218,7 +252,9 @@ class UpdateEngine:
             self._scope, report.started_at, report.finished_at, since, report.to_stats()
         )
         await retrying(self._sessionmaker, lambda s: CycleRepository(s).save(state))
-        stale = [ref for ref in plan.stored if ref not in plan.subscriptions]
+        stale = [
+            ref for ref in plan.stored if ref not in plan.subscriptions and ref not in plan.follows
+        ]
         if stale:
             removed = await retrying(
                 self._sessionmaker, lambda s: SnapshotRepository(s).delete(self._scope, stale)

@@ -20,6 +20,7 @@ from filmbot.db.repositories.plan import PlanRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.models import Guild, MediaType, TitleRef
+from filmbot.domain.personal import FollowLine
 from filmbot.domain.updates import (
     CATCH_UP_LOOKBACK_DAYS,
     DEFAULT_EPISODE_NOTIFY_DAYS,
@@ -59,11 +60,18 @@ class CyclePlan:
     stored: dict[TitleRef, KnownSnapshot]
     state: CycleState | None
     prefs: dict[int, GuildPrefs] = field(default_factory=dict)
+    follows: dict[TitleRef, list[FollowLine]] = field(default_factory=dict)
+    member_prefs: dict[int, GuildPrefs] = field(default_factory=dict)
 
     @property
     def subscription_count(self) -> int:
         """How many subscriptions the cycle covers."""
         return sum(len(subs) for subs in self.subscriptions.values())
+
+    @property
+    def refs(self) -> list[TitleRef]:
+        """Every title the cycle covers: followed by servers, by members, or both."""
+        return list(self.subscriptions) + [r for r in self.follows if r not in self.subscriptions]
 
 
 async def load_plan(
@@ -114,7 +122,7 @@ async def titles_to_fetch(
     plan: CyclePlan, source: TitleSource, full_refresh: timedelta
 ) -> tuple[set[TitleRef], bool]:
     """Return the titles to refetch, and whether the change feed narrowed them down."""
-    refs = set(plan.subscriptions)
+    refs = set(plan.refs)
     stale = {ref for ref in refs if _stale(plan.stored.get(ref), plan.now, full_refresh)}
     since = plan.state.changes_since if plan.state else None
     if since is None or plan.now - since > MAX_CHANGES_WINDOW or stale == refs:

@@ -32,6 +32,11 @@ class CycleReport:
     failed: int = 0
     missed: int = 0
     messages: int = 0
+    personal_follows: int = 0
+    dm_delivered: int = 0
+    dm_pending: int = 0
+    dm_failed: int = 0
+    dm_messages: int = 0
 
     def to_stats(self) -> dict[str, Any]:
         """Return the counters as JSON-ready values."""

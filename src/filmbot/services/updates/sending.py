@@ -39,11 +39,16 @@ class LeaseKeeper:
     """Renew the lease on a message's rows while its send is in flight."""
 
     def __init__(
-        self, sessionmaker: Sessions, lease: timedelta, now: Callable[[], datetime]
+        self,
+        sessionmaker: Sessions,
+        lease: timedelta,
+        now: Callable[[], datetime],
+        ledger: type[LedgerRepository] = LedgerRepository,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._lease = lease
         self._now = now
+        self._ledger = ledger
 
     @asynccontextmanager
     async def held(self, ids: list[int], token: str) -> AsyncIterator[None]:
@@ -78,7 +83,7 @@ class LeaseKeeper:
     async def _renew_once(self, ids: list[int], token: str) -> int:
         until = self._now() + self._lease
         return await retrying(
-            self._sessionmaker, lambda s: LedgerRepository(s).renew(ids, token, until)
+            self._sessionmaker, lambda s: self._ledger(s).renew(ids, token, until)
         )
 
 
@@ -89,9 +94,15 @@ class DeliveryMarker:
     write is running are marked together by the next write (group commit).
     """
 
-    def __init__(self, sessionmaker: Sessions, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        sessionmaker: Sessions,
+        now: Callable[[], datetime],
+        ledger: type[LedgerRepository] = LedgerRepository,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._now = now
+        self._ledger = ledger
         self._waiting: list[tuple[list[int], int | None, str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -125,7 +136,7 @@ class DeliveryMarker:
     def _writer_for(
         self, sent: list[tuple[list[int], int | None, str]]
     ) -> Callable[[Session], Awaitable[int | None]]:
-        return lambda s: LedgerRepository(s).mark_delivered(sent, self._now())
+        return lambda s: self._ledger(s).mark_delivered(sent, self._now())
 
 
 async def _set_within(event: asyncio.Event, seconds: float) -> bool:

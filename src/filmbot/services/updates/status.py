@@ -52,10 +52,13 @@ class UpdateStatus:
         self, guild: Guild, subscriptions: Sequence[Subscription]
     ) -> dict[TitleRef, str]:
         """Say what each subscription will announce next, from the stored snapshots."""
-        refs = [s.ref for s in subscriptions]
+        return await self.hints_for(GuildPrefs.for_guild(guild), [s.ref for s in subscriptions])
+
+    async def hints_for(self, prefs: GuildPrefs, refs: Sequence[TitleRef]) -> dict[TitleRef, str]:
+        """Say what each title will announce next under these prefs (a guild's, a member's)."""
         async with self._sessionmaker() as session:
-            stored = await SnapshotRepository(session).of_titles(self._scope, refs)
-        prefs, now, hints = GuildPrefs.for_guild(guild), self._now(), {}
+            stored = await SnapshotRepository(session).of_titles(self._scope, list(refs))
+        now, hints = self._now(), {}
         for ref, snapshot in stored.items():
             hint = next_notification_hint(TitleSnapshot.from_dict(snapshot.data, ref), prefs, now)
             if hint:

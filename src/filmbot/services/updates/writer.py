@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
-from filmbot.db.repositories.ledger import LedgerRepository
+from filmbot.db.repositories.ledger import LedgerRepository, MemberLedgerRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
 from filmbot.db.session import Session, Sessions, retrying
@@ -38,6 +38,7 @@ class LedgerWriter:
         now: datetime,
         every: int = FLUSH_EVERY,
         on_saved: Callable[[], None] | None = None,
+        member_known: set[LedgerKey] | None = None,
     ) -> None:
         self.new_events = 0
         self.new_missed = 0
@@ -45,6 +46,8 @@ class LedgerWriter:
         self._scope = scope
         self._findings = findings
         self._known = known
+        self._member_known = member_known or set()
+        self._members_at = 0
         self._now = now
         self._every = every
         self._on_saved = on_saved
@@ -85,21 +88,27 @@ class LedgerWriter:
         self._entries_at += len(entries)
         self._snapshots_at += len(snapshots)
         new = [entry for entry in entries if entry.key not in self._known]
+        personal = findings.member_ordered[self._members_at :]
+        self._members_at += len(personal)
+        new_personal = [entry for entry in personal if entry.key not in self._member_known]
 
         async def write(session: Session) -> None:
             await LedgerRepository(session).record(new, self._now)
+            await MemberLedgerRepository(session).record(new_personal, self._now)
             await SnapshotRepository(session).save(self._scope, snapshots)
             if final:
                 subscriptions = SubscriptionRepository(session)
                 for ref in findings.missing:
                     await subscriptions.mark_missing(ref)
 
-        if new or snapshots or final:
+        if new or new_personal or snapshots or final:
             await retrying(self._sessionmaker, write)
             if snapshots and self._on_saved is not None:
                 self._on_saved()
-        self.new_events += len(new)
-        self.new_missed += sum(1 for entry in new if entry.status is DeliveryStatus.MISSED)
+        self.new_events += len(new) + len(new_personal)
+        self.new_missed += sum(
+            1 for entry in new + new_personal if entry.status is DeliveryStatus.MISSED
+        )
 
 
 def _succeeded(task: asyncio.Task[None]) -> bool:
