@@ -17,6 +17,7 @@ from filmbot.domain.guild_settings import Setting
 from filmbot.services.admin import AdminService
 from filmbot.services.container import build_dashboard
 from filmbot.services.dashboard import DashboardService
+from filmbot.services.templates import TemplateService
 from filmbot.services.updates.status import UpdateStatus
 from tests.e2e.web import seed
 
@@ -24,7 +25,13 @@ NOW = datetime(2026, 2, 4, 12, tzinfo=UTC)
 
 
 def _service(sessions: async_sessionmaker[AsyncSession]) -> DashboardService:
-    return DashboardService(sessions, UpdateStatus(sessions), AdminService(sessions), lambda: NOW)
+    return DashboardService(
+        sessions,
+        UpdateStatus(sessions),
+        AdminService(sessions),
+        TemplateService(sessions),
+        now=lambda: NOW,
+    )
 
 
 async def test_charts_count_by_local_weekday_hour_week_and_score(

@@ -110,7 +110,10 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
 def build_dashboard(engine: AsyncEngine) -> DashboardService:
     """Wire the web dashboard's service: it reads the database and needs no TMDB client."""
     reads = read_only_sessionmaker(engine)
-    return DashboardService(reads, UpdateStatus(reads), AdminService(create_sessionmaker(engine)))
+    writes = create_sessionmaker(engine)
+    return DashboardService(
+        reads, UpdateStatus(reads), AdminService(writes), TemplateService(writes)
+    )
 
 
 def build_imports(settings: Settings, sessions: Sessions, tmdb: TMDBClient) -> ImportService:

@@ -21,9 +21,11 @@ from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.errors import NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
+from filmbot.domain.templates import TemplateKind, parse_template
 from filmbot.domain.updates import TitleSnapshot
 from filmbot.services.admin import AdminService
 from filmbot.services.subscriptions import SubscriptionView
+from filmbot.services.templates import TemplateService, TemplateView, view_of
 from filmbot.services.updates.report import CycleReport
 from filmbot.services.updates.status import UpdateStatus
 
@@ -69,12 +71,15 @@ class DashboardService:
         sessions: Sessions,
         status: UpdateStatus,
         admin: AdminService,
+        templates: TemplateService,
+        *,
         now: Clock = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._status = status
         self._admin = admin
+        self._templates = templates
         self._now = now
         self._monotonic = monotonic
         self._counts: dict[tuple[int, str], tuple[float, _ServerCharts]] = {}
@@ -188,11 +193,33 @@ class DashboardService:
             return figures
 
     async def change_settings(
-        self, guild_id: int, values: dict[Setting, str | int | None]
+        self,
+        guild_id: int,
+        values: dict[Setting, str | int | None],
+        templates: dict[TemplateKind, str | None] | None = None,
     ) -> Guild:
-        """Validate every value as /config does, then store them together."""
+        """Validate every value as /config and /notification-template do, then store them.
+
+        A template of None goes back to the default. Nothing is stored when any value is bad.
+        """
         await self.guild(guild_id)
-        return await self._admin.apply(guild_id, values)
+        checked = {
+            kind: None if text is None else parse_template(text)
+            for kind, text in (templates or {}).items()
+        }
+        if values:
+            await self._admin.apply(guild_id, values)
+        for kind, text in checked.items():
+            if text is None:
+                await self._templates.reset(guild_id, kind)
+            else:
+                await self._templates.set(guild_id, kind, text)
+        return await self.guild(guild_id)
+
+    @staticmethod
+    def template_views(guild: Guild) -> list[TemplateView]:
+        """Each kind's template with its preview, as /notification-template shows them."""
+        return [view_of(guild, kind) for kind in TemplateKind]
 
 
 def _present(guild: Guild | None) -> Guild:

@@ -112,6 +112,8 @@ class ServerSettings:
 
     notification_channel_id: strawberry.ID | None
     notification_role_id: strawberry.ID | None
+    movie_channel_id: strawberry.ID | None
+    tv_channel_id: strawberry.ID | None
     auto_update: bool
     language: str
     region: str
@@ -212,6 +214,8 @@ class Server:
         return ServerSettings(
             notification_channel_id=_id(g.notification_channel_id),
             notification_role_id=_id(g.notification_role_id),
+            movie_channel_id=_id(g.movie_channel_id),
+            tv_channel_id=_id(g.tv_channel_id),
             auto_update=g.auto_update,
             language=g.language,
             region=g.region,

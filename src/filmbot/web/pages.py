@@ -13,9 +13,17 @@ from filmbot.domain.charts import WEEKDAYS
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import SubscribePermission
+from filmbot.domain.templates import DEFAULT_TEMPLATE, TemplateKind
 from filmbot.web import chartviews
 from filmbot.web.context import checked_form, web_of
 from filmbot.web.permissions import Access, AccessDenied, Viewer, require
+
+_IDS = (
+    Setting.NOTIFICATION_CHANNEL,
+    Setting.NOTIFICATION_ROLE,
+    Setting.MOVIE_CHANNEL,
+    Setting.TV_CHANNEL,
+)
 
 
 async def _viewer(request: Request, needed: Access = Access.MEMBER) -> tuple[Viewer, int]:
@@ -111,8 +119,9 @@ async def settings(request: Request) -> Response:
         form = await checked_form(request)
         try:
             values = _changed_settings(form, _current(guild))
-            if values:
-                guild = await web.dashboard.change_settings(guild_id, values)
+            templates = _changed_templates(form, guild)
+            if values or templates:
+                guild = await web.dashboard.change_settings(guild_id, values, templates)
             saved = True
         except InvalidInputError as exc:
             error = str(exc)
@@ -127,6 +136,7 @@ async def settings(request: Request) -> Response:
         error=error,
         saved=saved,
         permissions=[p.value for p in SubscribePermission],
+        templates=web.dashboard.template_views(guild),
     )
 
 
@@ -134,6 +144,8 @@ def _current(guild: Any) -> dict[Setting, str]:
     return {
         Setting.NOTIFICATION_CHANNEL: str(guild.notification_channel_id or ""),
         Setting.NOTIFICATION_ROLE: str(guild.notification_role_id or ""),
+        Setting.MOVIE_CHANNEL: str(guild.movie_channel_id or ""),
+        Setting.TV_CHANNEL: str(guild.tv_channel_id or ""),
         Setting.AUTO_UPDATE: "on" if guild.auto_update else "off",
         Setting.LANGUAGE: guild.language,
         Setting.REGION: guild.region,
@@ -151,10 +163,27 @@ def _changed_settings(
         posted = form.get(setting.value)
         if posted is None or posted.strip() == now:
             continue
-        if setting in (Setting.NOTIFICATION_CHANNEL, Setting.NOTIFICATION_ROLE):
+        if setting in _IDS:
             changed[setting] = _snowflake(posted, setting)
         else:
             changed[setting] = posted
+    return changed
+
+
+def _changed_templates(form: dict[str, str], guild: Any) -> dict[TemplateKind, str | None]:
+    """Templates whose posted text differs; an empty one goes back to the default."""
+    changed: dict[TemplateKind, str | None] = {}
+    for kind in TemplateKind:
+        posted = form.get(f"template_{kind.value}")
+        if posted is None:
+            continue
+        posted = posted.replace("\r\n", "\n").strip()
+        stored = guild.notification_templates.get(kind.value)
+        if not posted or posted == DEFAULT_TEMPLATE:
+            if stored is not None:
+                changed[kind] = None
+        elif posted != (stored or DEFAULT_TEMPLATE):
+            changed[kind] = posted
     return changed
 
 
@@ -163,7 +192,7 @@ def _snowflake(text: str, setting: Setting) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 15 <= len(text) <= 20:
-        what = "channel" if setting is Setting.NOTIFICATION_CHANNEL else "role"
+        what = "role" if setting is Setting.NOTIFICATION_ROLE else "channel"
         raise InvalidInputError(f"A {what} id is the 17-20 digit number Discord shows.")
     return int(text)
 

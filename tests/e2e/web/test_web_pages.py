@@ -109,6 +109,16 @@ async def test_admin_changes_a_setting_and_the_bots_database_changes(
     assert "ISO 639-1" in await page.inner_text("#error")
     assert await _guild(dashboard, "language") == "de-DE"
 
+    await page.get_by_label("Language").fill("de-DE")
+    await page.get_by_label("Timezone").fill("Asia/Tokyo")
+    await page.get_by_label("Release", exact=True).fill("{role} {nonsense}")
+    await page.get_by_role("button", name="Save").click()
+    assert "nonsense" in await page.inner_text("#error")
+    assert await _guild(dashboard, "timezone") == "Europe/Berlin"  # a bad template: no change
+    assert not await _guild(dashboard, "notification_templates")
+
+    await page.get_by_label("Release", exact=True).fill("{role} {title} is out!")
+    await page.get_by_label("Channel for TV (id)").fill("1100000000000000222")
     await page.get_by_label("Language").fill("fr")
     await page.get_by_label("Timezone").fill("america/new_york")
     await page.get_by_label("Notification channel id").fill("1100000000000000111")
@@ -121,6 +131,11 @@ async def test_admin_changes_a_setting_and_the_bots_database_changes(
     assert await _guild(dashboard, "notification_channel_id") == 1100000000000000111
     assert await _guild(dashboard, "subscribe_permission") == "manage_server"
     assert await _guild(dashboard, "delivery_problem") is None  # a new channel clears it
+    assert await _guild(dashboard, "tv_channel_id") == 1100000000000000222
+    assert await _guild(dashboard, "notification_templates") == {
+        "release": "{role} {title} is out!"
+    }
+    assert "is out!" in await page.inner_text("#preview_release")
 
 
 async def test_pages_fit_a_phone_and_work_with_javascript_off(
