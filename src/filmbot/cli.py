@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_updates.add_parser(commands)
     commands.add_parser("doctor", help="check settings, database, TMDB, Discord and Redis")
     commands.add_parser("healthcheck", help="exit 0 when the running bot's heartbeat is fresh")
+    commands.add_parser("web", help="serve the web dashboard (reads the bot's database)")
     return parser
 
 
@@ -59,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.env_file)
         if args.command == "run":
             settings.require_runtime_secrets()
+        if args.command == "web":
+            settings.require_web_settings()
     except SettingsError as exc:
         print(f"filmbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -89,6 +92,10 @@ def _handler(args: argparse.Namespace) -> Callable[[Settings], Coroutine[Any, An
         return cli_updates.check_updates_once
     if args.command == "run":
         return lambda settings: run(settings, dry_run=args.dry_run)
+    if args.command == "web":
+        from filmbot.cli_web import serve
+
+        return serve
     if args.command == "doctor":
         from filmbot.doctor import run_doctor
 

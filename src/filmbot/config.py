@@ -91,12 +91,28 @@ class Settings(BaseSettings):
     health_file: Path | None = None
     max_server_watchlist_items: int = Field(default=500, ge=1, le=10_000)
 
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_base_url: str | None = None
+    discord_client_id: str | None = None
+    discord_client_secret: SecretStr | None = None
+    web_session_secret: SecretStr | None = None
+    discord_oauth_authorize_url: str = "https://discord.com/oauth2/authorize"
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("health_file", "shard_count", mode="before")
+    @field_validator(
+        "health_file",
+        "shard_count",
+        "web_base_url",
+        "discord_client_id",
+        "discord_client_secret",
+        "web_session_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -132,12 +148,19 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("tmdb_base_url", "discord_api_base_url")
+    @field_validator("tmdb_base_url", "discord_api_base_url", "discord_oauth_authorize_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected the dashboard's public http:// or https:// URL")
+        return value.rstrip("/") if value else None
 
     @field_validator("discord_gateway_url")
     @classmethod
@@ -153,7 +176,13 @@ class Settings(BaseSettings):
             raise ValueError("expected a redis:// URL")
         return value
 
-    @field_validator("discord_token", "tmdb_api_key", "tmdb_read_access_token")
+    @field_validator(
+        "discord_token",
+        "tmdb_api_key",
+        "tmdb_read_access_token",
+        "discord_client_secret",
+        "web_session_secret",
+    )
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None:
@@ -193,6 +222,33 @@ class Settings(BaseSettings):
                 "(the bot token from the Discord developer portal)"
             )
         self.require_tmdb_credentials()
+
+    def require_web_settings(self) -> None:
+        """Raise SettingsError naming the first setting `filmbot web` needs that is missing."""
+        needed = {
+            "WEB_BASE_URL": (
+                self.web_base_url,
+                "the dashboard's public URL, e.g. https://films.example.org",
+            ),
+            "DISCORD_CLIENT_ID": (
+                self.discord_client_id,
+                "OAuth2 client id from the developer portal",
+            ),
+            "DISCORD_CLIENT_SECRET": (
+                self.discord_client_secret,
+                "OAuth2 client secret from the developer portal",
+            ),
+            "WEB_SESSION_SECRET": (
+                self.web_session_secret,
+                "a long random string that signs the session cookies",
+            ),
+        }
+        for name, (value, what) in needed.items():
+            if value is None:
+                raise SettingsError(f"{name}: required to run the dashboard ({what})")
+        secret = self.web_session_secret
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise SettingsError("WEB_SESSION_SECRET: use at least 32 characters")
 
     def require_tmdb_credentials(self) -> None:
         """Raise SettingsError unless a TMDB credential is present."""

@@ -17,6 +17,7 @@ from filmbot.config import Settings
 from filmbot.domain.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "filmbot_read_only"
 
 Session = AsyncSession
 Sessions = async_sessionmaker[AsyncSession]
@@ -101,7 +102,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sessions from read_only_sessionmaker never write: a deferred BEGIN lets them read
+        # beside a writer (WAL) instead of queueing for the write lock.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _is_memory(engine: AsyncEngine) -> bool:
@@ -112,6 +118,11 @@ def _is_memory(engine: AsyncEngine) -> bool:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Create the one session factory; objects stay usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A session factory for readers only (the dashboard): on SQLite it takes no write lock."""
+    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 async def retrying(

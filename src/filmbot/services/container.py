@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from filmbot.config import Settings
 from filmbot.db.cache import DatabaseCache
-from filmbot.db.session import Sessions, create_sessionmaker
+from filmbot.db.session import Sessions, create_sessionmaker, read_only_sessionmaker
 from filmbot.services.activity import ActivityService
 from filmbot.services.admin import AdminService
 from filmbot.services.catalog import CatalogService
+from filmbot.services.dashboard import DashboardService
 from filmbot.services.discovery import DiscoveryService
 from filmbot.services.history import ExportService, ImportBudget, ImportService, import_share
 from filmbot.services.movienight import MovieNightService
@@ -129,6 +130,15 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
         people=people,
         discovery=DiscoveryService(tmdb, people),
         redis=redis,
+    )
+
+
+def build_dashboard(engine: AsyncEngine) -> DashboardService:
+    """Wire the web dashboard's service: it reads the database and needs no TMDB client."""
+    reads = read_only_sessionmaker(engine)
+    writes = create_sessionmaker(engine)
+    return DashboardService(
+        reads, UpdateStatus(reads), AdminService(writes), TemplateService(writes)
     )
 
 

@@ -174,4 +174,6 @@ class Admin(commands.Cog):
         embed.add_field(name="Update cycle", value=await bot.services.update_status(), inline=False)
         if guild.delivery_problem:
             embed.add_field(name="⚠️ Delivery problem", value=guild.delivery_problem, inline=False)
+        if dashboard := bot.services.settings.web_base_url:
+            embed.add_field(name="Dashboard", value=f"{dashboard}/servers/{guild.id}", inline=False)
         await interaction.followup.send(embed=embed)

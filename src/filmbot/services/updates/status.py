@@ -30,6 +30,11 @@ class UpdateStatus:
         self._scope = scope
         self._now = now
 
+    @property
+    def scope(self) -> str:
+        """The engine scope whose state this reads."""
+        return self._scope
+
     async def last_cycle(self) -> CycleReport | None:
         """Return the stored report of the last finished cycle of this scope."""
         async with self._sessionmaker() as session:
