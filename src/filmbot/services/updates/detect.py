@@ -8,6 +8,7 @@ hands the event loop back every few milliseconds so the bot stays responsive.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from filmbot.domain.updates import (
     UpdateEvent,
     detect_events,
     ledger_entry,
+    ledger_key,
     snapshot_from_tmdb,
     title_removed_event,
 )
@@ -37,8 +39,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Findings:
-    """What detection produced: snapshots to store and ledger rows to record."""
+    """What detection produced: snapshots to store and ledger rows to record.
 
+    Events whose ledger rows are `known` to exist already are not built again.
+    """
+
+    known: set[LedgerKey] = field(default_factory=set)
     entries: dict[LedgerKey, LedgerEntry] = field(default_factory=dict)
     ordered: list[LedgerEntry] = field(default_factory=list)
     snapshots: list[tuple[TitleRef, dict[str, Any], datetime]] = field(default_factory=list)
@@ -93,15 +99,26 @@ async def detect(
         findings.parsed[ref] = snapshot
         _evaluate(plan, ref, snapshot, _previous(plan, ref), findings)
 
+    async def judge_stored() -> None:
+        pacer = Pacer()
+        for ref in plan.subscriptions:
+            if ref not in fetch:
+                if quiet is None or _needs_judging(plan, ref, quiet):
+                    _evaluate_stored(plan, ref, findings)
+                findings.title_done()
+                await pacer.tick()
+
+    # The stored titles are judged while the fetches wait on the rate limiter, so their
+    # CPU time overlaps the requests instead of following them.
     ordered = sorted(fetch, key=lambda r: (r.media_type.value, r.tmdb_id))
-    await run_bounded(ordered, refresh)
-    pacer = Pacer()
-    for ref in plan.subscriptions:
-        if ref not in fetch:
-            if quiet is None or _needs_judging(plan, ref, quiet):
-                _evaluate_stored(plan, ref, findings)
-            findings.title_done()
-            await pacer.tick()
+    judging = asyncio.ensure_future(judge_stored())
+    try:
+        await run_bounded(ordered, refresh)
+    except BaseException:
+        judging.cancel()
+        await asyncio.gather(judging, return_exceptions=True)
+        raise
+    await judging
     return findings
 
 
@@ -154,7 +171,9 @@ def _removed(plan: CyclePlan, ref: TitleRef, findings: Findings) -> None:
 def _add(
     findings: Findings, guild_id: int, event: UpdateEvent, prefs: GuildPrefs, now: datetime
 ) -> None:
+    key = ledger_key(guild_id, event)
+    if key in findings.known or key in findings.entries:
+        return
     entry = ledger_entry(guild_id, event, prefs, now)
-    if entry.key not in findings.entries:
-        findings.entries[entry.key] = entry
-        findings.ordered.append(entry)
+    findings.entries[key] = entry
+    findings.ordered.append(entry)

@@ -49,7 +49,6 @@ class LedgerWriter:
         self._every = every
         self._on_saved = on_saved
         self._entries_at = 0
-        self._snapshots_at = 0
         self._titles_at = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -81,9 +80,11 @@ class LedgerWriter:
     async def _flush(self, *, final: bool) -> None:
         findings = self._findings
         entries = findings.ordered[self._entries_at :]
-        snapshots = findings.snapshots[self._snapshots_at :]
+        # The snapshots' JSON is not needed once taken for writing: dropping it from the
+        # findings frees it with this flush rather than at the end of the cycle.
+        snapshots = findings.snapshots[:]
+        del findings.snapshots[:]
         self._entries_at += len(entries)
-        self._snapshots_at += len(snapshots)
         new = [entry for entry in entries if entry.key not in self._known]
 
         async def write(session: Session) -> None:
