@@ -17,10 +17,10 @@ again (see `quiet`).
 At 100,000 subscriptions the kept plan is a few hundred thousand objects that Python's
 cyclic garbage collector would walk on every full collection, a pause of a few hundred
 milliseconds on the event loop. None of them is part of a reference cycle (they are freed
-by reference counting when replaced), so after each loaded batch and once a cycle's
-snapshots are kept, the young generations are collected and everything alive is moved to
-the collector's permanent generation (`gc.freeze`); later full collections then walk only
-what was allocated since.
+by reference counting when replaced), so at the start of a cycle, after each loaded batch
+and once a cycle's snapshots are kept, garbage is collected and everything alive is moved
+to the collector's permanent generation (`gc.freeze`); later full collections then walk
+only what was allocated since.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class PlanMemory:
         self.snapshots: dict[TitleRef, KnownSnapshot] = {}
         self.quiet = QuietTitles()
         self._upcoming_days = upcoming_days
+        self._froze = False
 
     @staticmethod
     def lines_key_of(generation: int, guilds: Iterable[Guild]) -> LinesKey:
@@ -136,6 +137,16 @@ class PlanMemory:
         self.quiet.clear()
         keep_out_of_collections()
 
+    def freeze_heap(self) -> None:
+        """At the start of a cycle, exempt what is alive from full collections.
+
+        The first time only the young generations are collected (a full collection would
+        walk the whole heap of the bot, the pause this avoids); later, a full collection
+        walks only what was allocated since the last freeze.
+        """
+        keep_out_of_collections(everything=self._froze)
+        self._froze = True
+
     def wrote(self) -> None:
         """Count one save or delete of snapshots this engine made (see `settle`)."""
         self.own_writes += 1
@@ -180,11 +191,12 @@ def _seconds(when: datetime | None) -> int | None:
     return None if when is None else int(when.timestamp())
 
 
-def keep_out_of_collections() -> None:
-    """Collect the young generations, then exempt every live object from later collections.
+def keep_out_of_collections(*, everything: bool = False) -> None:
+    """Collect garbage, then exempt every live object from later collections.
 
-    Cyclic garbage still young is freed first; frozen objects are still freed by
-    reference counting once nothing refers to them.
+    Only the young generations are collected unless `everything` (a full collection
+    walks only what is not frozen yet). Frozen objects are still freed by reference
+    counting once nothing refers to them.
     """
-    gc.collect(1)
+    gc.collect() if everything else gc.collect(1)
     gc.freeze()
