@@ -16,7 +16,9 @@ delay of a 2 ms sleep) and issues a catalog search through the same TMDB client 
 high-water mark after the row; the longest garbage-collection pause comes from
 `gc.callbacks`. After each cycle the same number of detail requests is fetched alone
 through the same client ("floor measured alone"), so that on a loaded machine the cycle
-can be compared with a floor taken under the same load in the same process. PostgreSQL
+can be compared with a floor taken under the same load in the same process; "CPU" is the
+process's CPU time during the cycle (all threads), which load inflates far less than wall
+time. PostgreSQL
 runs use a throwaway database on 127.0.0.1:5432 (user from FILMBOT_BENCH_PG_USER, default
 postgres). The naive loop runs at the smallest size only. Prints one table; database
 statements are counted with a `before_cursor_execute` listener.
@@ -221,6 +223,7 @@ class Row:
     rss_mb: float = 0.0
     gc_ms: float | None = None
     measured_floor: float | None = None
+    cpu_seconds: float | None = None
 
 
 @contextmanager
@@ -439,9 +442,10 @@ async def _cycles(
         with counting(database) as statements, delivery_mark(statements) as at_delivery:
             async with probe.running():
                 with pauses.watching():
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     report = await engine.run_cycle()
                     seconds = time.perf_counter() - started
+                    cpu = time.process_time() - cpu
         after = await fake.ask("count")
         requests = after["requests"] - before["requests"] - len(probe.searches)
         measured = await measure_floor(client, refs, requests) if args.measure_floor else None
@@ -466,6 +470,7 @@ async def _cycles(
                 peak_rss_mb(),
                 pauses.longest * 1000,
                 measured,
+                cpu,
             )
         )
     return rows
@@ -566,10 +571,11 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         "| DB statements (check + delivery) | events | messages | floor (s) "
         "| check phase (s) | whole cycle (s) | whole / floor (nominal, limiter) "
         "| longest loop stall (ms) | search outside / during cycle, max (ms) | peak RSS (MB) "
-        "| longest GC pause (ms) | floor measured alone (s) | whole / max(floor, measured) |"
+        "| longest GC pause (ms) | floor measured alone (s) | whole / max(floor, measured) "
+        "| CPU (s) |"
     )
     print(header)
-    print("|" + "---|" * 16)
+    print("|" + "---|" * 17)
     for r in rows:
         check = r.check_seconds if r.check_seconds is not None else r.seconds
         checked = r.check_statements if r.check_statements is not None else r.statements
@@ -581,12 +587,13 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         # A short burst can beat the nominal floor (the limiter's window starts empty).
         under_load = max(r.measured_floor or 0.0, r.floor)
         ratio = f"{r.seconds / under_load:.2f}" if r.measured_floor else "-"
+        cpu = f"{r.cpu_seconds:.2f}" if r.cpu_seconds is not None else "-"
         print(
             f"| {r.label} | {r.subscriptions:,} | {r.requests:,} ({r.change_pages}) "
             f"| {r.statements:,} ({checked} + {r.statements - checked}) | {r.events:,} "
             f"| {r.messages:,} | {r.floor:.2f} | {check:.2f} | {r.seconds:.2f} "
             f"| {r.seconds / r.floor:.2f}, {r.seconds / eff:.2f} | {stall} | {search} "
-            f"| {r.rss_mb:.0f} | {pause} | {alone} | {ratio} |"
+            f"| {r.rss_mb:.0f} | {pause} | {alone} | {ratio} | {cpu} |"
         )
 
 
