@@ -20,7 +20,8 @@ milliseconds on the event loop. None of them is part of a reference cycle (they 
 by reference counting when replaced), so at the start of a cycle, after each loaded batch
 and once a cycle's snapshots are kept, garbage is collected and everything alive is moved
 to the collector's permanent generation (`gc.freeze`); later full collections then walk
-only what was allocated since.
+only what was allocated since. Once a day everything is unfrozen and collected, so that
+objects of the bot frozen while alive and later caught in a reference cycle are freed.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from filmbot.domain.models import Guild, TitleRef
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 SnapshotFingerprint = tuple[int, datetime | None, int]
 LinesKey = tuple[int, frozenset[tuple[int, Any]]]
 YIELD_EVERY = 2000
+THAW_EVERY = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ class PlanMemory:
         self.quiet = QuietTitles()
         self._upcoming_days = upcoming_days
         self._froze = False
+        self._thawed_at: float | None = None
 
     @staticmethod
     def lines_key_of(generation: int, guilds: Iterable[Guild]) -> LinesKey:
@@ -142,8 +146,16 @@ class PlanMemory:
 
         The first time only the young generations are collected (a full collection would
         walk the whole heap of the bot, the pause this avoids); later, a full collection
-        walks only what was allocated since the last freeze.
+        walks only what was allocated since the last freeze. Objects frozen while alive
+        that later end up in a reference cycle would never be freed, so once every
+        THAW_EVERY everything is unfrozen and collected in one full pause.
         """
+        now = time.monotonic()
+        if self._thawed_at is None:
+            self._thawed_at = now
+        elif now - self._thawed_at >= THAW_EVERY.total_seconds():
+            self._thawed_at = now
+            gc.unfreeze()
         keep_out_of_collections(everything=self._froze)
         self._froze = True
 
