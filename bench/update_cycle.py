@@ -19,16 +19,22 @@ create-DM calls, DM posts) and wall time.
 While each cycle runs, a probe task measures the longest event-loop stall (the largest
 delay of a 2 ms sleep) and issues a catalog search through the same TMDB client every
 100 ms, compared with the same searches outside a cycle. Peak RSS is the process's
-high-water mark after the row. PostgreSQL runs use a throwaway database on
-127.0.0.1:5432 (user from FILMBOT_BENCH_PG_USER, default postgres). The naive loop runs
-at the smallest size only. Prints one table; database statements are counted with a
-`before_cursor_execute` listener.
+high-water mark after the row; the longest garbage-collection pause comes from
+`gc.callbacks`. After each cycle the same number of detail requests is fetched alone
+through the same client ("floor measured alone"), so that on a loaded machine the cycle
+can be compared with a floor taken under the same load in the same process; "CPU" is the
+process's CPU time during the cycle (all threads), which load inflates far less than wall
+time. PostgreSQL
+runs use a throwaway database on 127.0.0.1:5432 (user from FILMBOT_BENCH_PG_USER, default
+postgres). The naive loop runs at the smallest size only. Prints one table; database
+statements are counted with a `before_cursor_execute` listener.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -57,6 +63,7 @@ from filmbot.domain.updates import GuildPrefs, detect_events, snapshot_from_tmdb
 from filmbot.services.catalog import CatalogService
 from filmbot.services.notifications import NotificationMessage, SentMessage
 from filmbot.services.updates import TMDBTitleSource, UpdateEngine
+from filmbot.services.updates.sources import run_bounded
 from filmbot.tmdb import LocalRateLimiter, RetryPolicy, TMDBClient
 
 PER_GUILD = 100
@@ -232,6 +239,9 @@ class Row:
     members: int = 0
     dm_messages: int = 0
     dm_opens: int = 0
+    gc_ms: float | None = None
+    measured_floor: float | None = None
+    cpu_seconds: float | None = None
 
 
 @contextmanager
@@ -309,6 +319,47 @@ class Probe:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class GCPauses:
+    """Record the longest garbage-collection pause (via `gc.callbacks`) while active."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.longest = max(self.longest, time.perf_counter() - self._started)
+
+    @contextmanager
+    def watching(self) -> Iterator[GCPauses]:
+        self.longest = 0.0
+        gc.callbacks.append(self)
+        try:
+            yield self
+        finally:
+            gc.callbacks.remove(self)
+
+
+async def measure_floor(client: TMDBClient, refs: list[TitleRef], requests: int) -> float:
+    """Time `requests` detail fetches alone through the same client and limiter.
+
+    Taken right after a cycle in the same process, so that the machine's load at that
+    moment weighs on it as on the cycle: the cycle's wall time over this is what the
+    engine adds to the rate-limited fetching.
+    """
+    source = TMDBTitleSource(client)
+    chosen = [refs[n % len(refs)] for n in range(requests)]
+
+    async def fetch(ref: TitleRef) -> None:
+        await source.details(ref)
+
+    started = time.perf_counter()
+    await run_bounded(chosen, fetch)
+    return time.perf_counter() - started
 
 
 def peak_rss_mb() -> float:
@@ -419,7 +470,7 @@ async def engine_cycles(
         async with FakeProcess(titles) as fake:
             client = make_client(fake, args.rate)
             probe = Probe(CatalogService(client))
-            rows = await _cycles(args, fake, client, sessions, database, probe, subscriptions)
+            rows = await _cycles(args, fake, client, sessions, database, probe, subscriptions, refs)
             await client.close()
         for row in rows:
             row.follows, row.members = follows, args.members if follows else 0
@@ -435,6 +486,7 @@ async def _cycles(
     database: Any,
     probe: Probe,
     subs: int,
+    refs: list[TitleRef],
 ) -> list[Row]:
     rows = []
     interval = 1.0 / args.rate
@@ -442,6 +494,7 @@ async def _cycles(
     settings = load_settings(env_file=None, tmdb_api_key=fake.api_key)
     engine = UpdateEngine(sessions, TMDBTitleSource(client), sender, settings, now=clock)
     quiet = [await probe.search() for _ in range(10)]
+    pauses = GCPauses()
     for label in ("cold", "warm (5% changed)"):
         if label.startswith("warm"):
             clock.now += timedelta(hours=6)
@@ -450,12 +503,15 @@ async def _cycles(
         posts_before, opens_before = sender.messages, sender.dm_opens
         with counting(database) as statements, delivery_mark(statements) as at_delivery:
             async with probe.running():
-                started = time.perf_counter()
-                report = await engine.run_cycle()
-                seconds = time.perf_counter() - started
+                with pauses.watching():
+                    started, cpu = time.perf_counter(), time.process_time()
+                    report = await engine.run_cycle()
+                    seconds = time.perf_counter() - started
+                    cpu = time.process_time() - cpu
         after = await fake.ask("count")
         # Probe searches are left out by the fake's count (one may straddle the cycle's end).
         requests = after["requests"] - before["requests"]
+        measured = await measure_floor(client, refs, requests) if args.measure_floor else None
         pages = after["change_pages"] - before["change_pages"]
         searched = max(probe.searches, default=0.0)
         rows.append(
@@ -477,6 +533,9 @@ async def _cycles(
                 peak_rss_mb(),
                 dm_messages=report.dm_messages,
                 dm_opens=sender.dm_opens - opens_before,
+                gc_ms=pauses.longest * 1000,
+                measured_floor=measured,
+                cpu_seconds=cpu,
             )
         )
         rows[-1].messages = sender.messages - posts_before - report.dm_messages
@@ -577,22 +636,30 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         "| run | subscriptions | TMDB requests (change-feed pages) "
         "| DB statements (check + delivery) | events | messages | floor (s) "
         "| check phase (s) | whole cycle (s) | whole / floor (nominal, limiter) "
-        "| longest loop stall (ms) | search outside / during cycle, max (ms) | peak RSS (MB) |"
+        "| longest loop stall (ms) | search outside / during cycle, max (ms) | peak RSS (MB) "
+        "| longest GC pause (ms) | floor measured alone (s) | whole / max(floor, measured) "
+        "| CPU (s) |"
     )
     print(header)
-    print("|" + "---|" * 13)
+    print("|" + "---|" * 17)
     for r in rows:
         check = r.check_seconds if r.check_seconds is not None else r.seconds
         checked = r.check_statements if r.check_statements is not None else r.statements
         eff = r.effective_floor or r.floor
         stall = f"{r.stall_ms:.0f}" if r.stall_ms is not None else "-"
         search = f"{r.search_ms[0]:.0f} / {r.search_ms[1]:.0f}" if r.search_ms else "-"
+        pause = f"{r.gc_ms:.0f}" if r.gc_ms is not None else "-"
+        alone = f"{r.measured_floor:.2f}" if r.measured_floor else "-"
+        # A short burst can beat the nominal floor (the limiter's window starts empty).
+        under_load = max(r.measured_floor or 0.0, r.floor)
+        ratio = f"{r.seconds / under_load:.2f}" if r.measured_floor else "-"
+        cpu = f"{r.cpu_seconds:.2f}" if r.cpu_seconds is not None else "-"
         print(
             f"| {r.label} | {r.subscriptions:,} | {r.requests:,} ({r.change_pages}) "
             f"| {r.statements:,} ({checked} + {r.statements - checked}) | {r.events:,} "
             f"| {r.messages:,} | {r.floor:.2f} | {check:.2f} | {r.seconds:.2f} "
             f"| {r.seconds / r.floor:.2f}, {r.seconds / eff:.2f} | {stall} | {search} "
-            f"| {r.rss_mb:.0f} |"
+            f"| {r.rss_mb:.0f} | {pause} | {alone} | {ratio} | {cpu} |"
         )
 
 
@@ -643,6 +710,12 @@ def main() -> None:
         "--personal-follows", type=int, default=0, help="also run with this many personal follows"
     )
     parser.add_argument("--members", type=int, default=2000, help="members the follows belong to")
+    parser.add_argument(
+        "--measure-floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after each cycle, time its request count fetched alone (the floor under load)",
+    )
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)

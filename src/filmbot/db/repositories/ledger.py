@@ -8,6 +8,7 @@ the same group).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -26,6 +27,7 @@ _DELIVERED = DeliveryStatus.DELIVERED.value
 _MISSED = DeliveryStatus.MISSED.value
 _FAILED = DeliveryStatus.FAILED.value
 ERROR_LENGTH = 300
+KEYS_BATCH = 5000
 
 
 class PendingDelivery(NamedTuple):
@@ -68,13 +70,25 @@ class LedgerRepository:
     # -- recording --------------------------------------------------------------------------
 
     async def recent_keys(self, expiring_after: datetime) -> set[LedgerKey]:
-        """Return the keys of ledger rows whose window closes after the instant."""
+        """Return the keys of ledger rows whose window closes after the instant.
+
+        Read in batches that let other tasks run between them, with one TitleRef per title.
+        """
         row = self._row
         query = select(
             self._recipient(), row.media_type, row.tmdb_id, row.kind, row.event_key
         ).where(row.expires_at > expiring_after)
-        result = await self._session.execute(query)
-        return {(int(g), TitleRef(MediaType(m), int(t)), k, e) for g, m, t, k, e in result}
+        keys: set[LedgerKey] = set()
+        refs: dict[tuple[Any, int], TitleRef] = {}
+        result = await self._session.stream(query.execution_options(yield_per=KEYS_BATCH))
+        async for rows in result.partitions(KEYS_BATCH):
+            for g, m, t, k, e in rows:
+                ref = refs.get((m, t))
+                if ref is None:
+                    ref = refs[(m, t)] = TitleRef(MediaType(m), int(t))
+                keys.add((int(g), ref, k, e))
+            await asyncio.sleep(0)
+        return keys
 
     async def record(self, entries: Sequence[LedgerEntry], now: datetime) -> None:
         """Insert ledger rows, skipping any another engine inserted first.

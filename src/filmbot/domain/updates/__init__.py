@@ -25,6 +25,7 @@ from filmbot.domain.updates.ledger import (
     event_from_ledger,
     event_payload,
     ledger_entry,
+    ledger_key,
 )
 from filmbot.domain.updates.rules import RegionalDate, regional_release
 from filmbot.domain.updates.snapshot import (
@@ -67,6 +68,7 @@ __all__ = [
     "event_payload",
     "is_expired",
     "ledger_entry",
+    "ledger_key",
     "next_notification_hint",
     "regional_release",
     "snapshot_from_tmdb",

@@ -91,16 +91,22 @@ class CycleState:
     stats: dict[str, Any]
 
 
+def ledger_key(guild_id: int, event: UpdateEvent) -> LedgerKey:
+    """The key of the guild's ledger row for an event (see `LedgerEntry.key`)."""
+    return (guild_id, event.ref, event.kind.value, event.event_key[:EVENT_KEY_LENGTH])
+
+
 def ledger_entry(
     guild_id: int, event: UpdateEvent, prefs: GuildPrefs, now: datetime
 ) -> LedgerEntry:
     """Build the guild's ledger entry for an event: missed when its window has closed."""
     expired = is_expired(event, prefs, now)
+    _, ref, kind, event_key = ledger_key(guild_id, event)
     return LedgerEntry(
         guild_id=guild_id,
-        ref=event.ref,
-        kind=event.kind.value,
-        event_key=event.event_key[:EVENT_KEY_LENGTH],
+        ref=ref,
+        kind=kind,
+        event_key=event_key,
         status=DeliveryStatus.MISSED if expired else DeliveryStatus.PENDING,
         payload=event_payload(event),
         expires_at=prefs.start_of(event.due_until + timedelta(days=1)),

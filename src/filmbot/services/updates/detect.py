@@ -8,6 +8,7 @@ hands the event loop back every few milliseconds so the bot stays responsive.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from filmbot.domain.updates import (
     UpdateEvent,
     detect_events,
     ledger_entry,
+    ledger_key,
     snapshot_from_tmdb,
     title_removed_event,
 )
@@ -37,8 +39,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Findings:
-    """What detection produced: snapshots to store and ledger rows to record."""
+    """What detection produced: snapshots to store and ledger rows to record.
 
+    Events whose ledger rows are `known` to exist already are not built again.
+    """
+
+    known: set[LedgerKey] = field(default_factory=set)
     entries: dict[LedgerKey, LedgerEntry] = field(default_factory=dict)
     ordered: list[LedgerEntry] = field(default_factory=list)
     member_entries: dict[LedgerKey, LedgerEntry] = field(default_factory=dict)
@@ -96,15 +102,26 @@ async def detect(
         findings.parsed[ref] = snapshot
         _evaluate(plan, ref, snapshot, _previous(plan, ref), findings)
 
+    async def judge_stored() -> None:
+        pacer = Pacer()
+        for ref in plan.refs:
+            if ref not in fetch:
+                if quiet is None or _needs_judging(plan, ref, quiet):
+                    _evaluate_stored(plan, ref, findings)
+                findings.title_done()
+                await pacer.tick()
+
+    # The stored titles are judged while the fetches wait on the rate limiter, so their
+    # CPU time overlaps the requests instead of following them.
     ordered = sorted(fetch, key=lambda r: (r.media_type.value, r.tmdb_id))
-    await run_bounded(ordered, refresh)
-    pacer = Pacer()
-    for ref in plan.refs:
-        if ref not in fetch:
-            if quiet is None or _needs_judging(plan, ref, quiet):
-                _evaluate_stored(plan, ref, findings)
-            findings.title_done()
-            await pacer.tick()
+    judging = asyncio.ensure_future(judge_stored())
+    try:
+        await run_bounded(ordered, refresh)
+    except BaseException:
+        judging.cancel()
+        await asyncio.gather(judging, return_exceptions=True)
+        raise
+    await judging
     return findings
 
 
@@ -176,13 +193,18 @@ def _add(
     *,
     member: bool = False,
 ) -> None:
-    """Note the recipient's ledger entry: a guild's, or a member's (direct messages)."""
-    entry = ledger_entry(recipient, event, prefs, now)
+    """Note the recipient's ledger entry: a guild's, or a member's (direct messages).
+
+    An entry whose row the servers' ledger is known to hold already is not built again.
+    """
     entries, ordered = (
         (findings.member_entries, findings.member_ordered)
         if member
         else (findings.entries, findings.ordered)
     )
-    if entry.key not in entries:
-        entries[entry.key] = entry
-        ordered.append(entry)
+    key = ledger_key(recipient, event)
+    if key in entries or (not member and key in findings.known):
+        return
+    entry = ledger_entry(recipient, event, prefs, now)
+    entries[key] = entry
+    ordered.append(entry)

@@ -146,7 +146,7 @@ class UpdateEngine:
             else set()
         )
         fetch, warm = await titles_to_fetch(plan, self._source, self._full_refresh)
-        findings = Findings(change_feed_used=warm)
+        findings = Findings(known=known, change_feed_used=warm)
         writer = LedgerWriter(
             self._sessionmaker,
             self._scope,
@@ -162,6 +162,9 @@ class UpdateEngine:
             await writer.finish()
         finally:
             await writer.abort()
+            # The writer and the findings refer to each other; part them so that this
+            # cycle's findings are freed at once instead of waiting for a full collection.
+            findings.on_title = None
         if (
             self._missing_checked_at is None
             or started - self._missing_checked_at >= self._full_refresh

@@ -85,6 +85,7 @@ async def load_plan(
 ) -> tuple[CyclePlan, set[LedgerKey]]:
     """Load what changed since the last cycle in a few queries, with the ledger keys it knows."""
     horizon = now - timedelta(days=CATCH_UP_LOOKBACK_DAYS + 2)
+    memory.freeze_heap()
     async with sessionmaker() as session:
         queries = PlanRepository(session)
         guilds = [g for g in await queries.active_guilds() if owns is None or owns(g.id)]

@@ -2,7 +2,9 @@
 
 Every FLUSH_EVERY titles a background transaction stores the new ledger rows and the new
 snapshots of the titles finished so far, so the database work overlaps the (rate-limited)
-TMDB requests. When a title was checked is its snapshot's fetch time; nothing is written
+TMDB requests. After each flush what is alive is frozen out of full garbage collections
+(see `memory`), so that a cold cycle's growing findings are not walked again and again.
+When a title was checked is its snapshot's fetch time; nothing is written
 per subscription. A title's rows and its snapshot always
 land in the same transaction: a crash can lose a title's new snapshot only together with
 its events, which the next cycle then detects again.
@@ -21,6 +23,7 @@ from filmbot.db.repositories.subscriptions import SubscriptionRepository
 from filmbot.db.session import Session, Sessions, retrying
 from filmbot.domain.updates import DeliveryStatus, LedgerKey
 from filmbot.services.updates.detect import Findings
+from filmbot.services.updates.memory import keep_out_of_collections
 
 FLUSH_EVERY = 200
 
@@ -52,7 +55,6 @@ class LedgerWriter:
         self._every = every
         self._on_saved = on_saved
         self._entries_at = 0
-        self._snapshots_at = 0
         self._titles_at = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -84,9 +86,11 @@ class LedgerWriter:
     async def _flush(self, *, final: bool) -> None:
         findings = self._findings
         entries = findings.ordered[self._entries_at :]
-        snapshots = findings.snapshots[self._snapshots_at :]
+        # The snapshots' JSON is not needed once taken for writing: dropping it from the
+        # findings frees it with this flush rather than at the end of the cycle.
+        snapshots = findings.snapshots[:]
+        del findings.snapshots[:]
         self._entries_at += len(entries)
-        self._snapshots_at += len(snapshots)
         new = [entry for entry in entries if entry.key not in self._known]
         personal = findings.member_ordered[self._members_at :]
         self._members_at += len(personal)
@@ -103,6 +107,7 @@ class LedgerWriter:
 
         if new or new_personal or snapshots or final:
             await retrying(self._sessionmaker, write)
+            keep_out_of_collections()
             if snapshots and self._on_saved is not None:
                 self._on_saved()
         self.new_events += len(new) + len(new_personal)
