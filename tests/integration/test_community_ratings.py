@@ -50,6 +50,8 @@ async def test_columns_hold_every_rating_of_the_server_oldest_change_first(
         assert latest is not None
         recent = await ratings.columns(CLUB, latest)
         none_newer = await ratings.latest(CLUB, latest + timedelta(seconds=1))
+        last_club, last_other = await ratings.last_change(CLUB), await ratings.last_change(OTHER)
+        last_anywhere = await ratings.last_change(None)
     assert club.user_ids.tolist() == [7, BIG_MEMBER]
     assert [MEDIA_TYPES[m] for m in club.media.tolist()] == [MediaType.TV, MediaType.MOVIE]
     assert club.tmdb_ids.tolist() == [438631, 438631]
@@ -58,6 +60,8 @@ async def test_columns_hold_every_rating_of_the_server_oldest_change_first(
     assert count == 2
     assert recent.user_ids.tolist() == [BIG_MEMBER] and recent.scores.tolist() == [10]
     assert none_newer == (0, None)
+    assert last_club == latest == last_anywhere
+    assert last_other is not None and last_other < latest
 
 
 async def test_every_write_bumps_its_server_and_deletions_are_counted_apart(

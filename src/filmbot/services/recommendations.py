@@ -25,6 +25,7 @@ from filmbot.domain.recommend import (
     plan,
     recommend,
 )
+from filmbot.domain.recommend.engine import seed_refs
 from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise
 from filmbot.services.recommend_index import SparseSimilarityIndex
 from filmbot.tmdb import TMDBClient
@@ -137,16 +138,17 @@ class CommunityIndexes:
         self, ratings: CommunityRatings, scope: int | None, old: _CommunityIndex
     ) -> _CommunityIndex:
         """Build the index from every rating of the community, replacing the old one."""
-        total, latest = await ratings.latest(scope)
+        latest = await ratings.last_change(scope)
+        columns = await ratings.columns(scope)
         index = SparseSimilarityIndex()
-        index.apply_columns(await ratings.columns(scope))
+        index.apply_columns(columns)
         entry = _CommunityIndex(index, latest, None, old.lock)
         self._indexes[scope] = entry
         log.debug(
             "%s the similarity index of %s from %d ratings",
             "Built" if old.version is None else "Rebuilt",
             scope or "all servers",
-            total,
+            len(columns),
         )
         return entry
 
@@ -183,39 +185,61 @@ class RecommendationService:
         language: str | None = None,
         limit: int = 10,
     ) -> RecommendationResult:
-        """Up to `limit` titles the user does not have yet, each with its reasons."""
+        """Up to `limit` titles the user does not have yet, each with its reasons.
+
+        What needs only the member's own titles (their facts, TMDB's related titles of
+        their favourites, genre names) is fetched while the community index is brought up
+        to date; only the community's candidates wait for the index.
+        """
         async with self._sessions() as session:
             titles = await CommunityRatings(session).member_titles(guild_id, user_id)
-        index = await self.communities.for_guild(guild_id)
+        config = _with_limit(self.config, limit)
+        index, (request, related), genre_names = await asyncio.gather(
+            self.communities.for_guild(guild_id),
+            self._own(titles, based_on, media_type, language, config),
+            self._genre_names(language),
+        )
+        wanted = plan(request, index, config)
+        if wanted.tmdb_seeds != related[0]:
+            related = (wanted.tmdb_seeds, await self._related(wanted.tmdb_seeds, language))
+        trending, catalogue = await asyncio.gather(
+            self._trending(media_type, language)
+            if request.is_cold_start or not request.ratings
+            else _nothing(),
+            self._facts(wanted.details_needed, language),
+        )
+        request = replace(
+            request,
+            candidates=related[1],
+            trending=trending,
+            catalogue=catalogue,
+            genre_names=genre_names,
+        )
+        return recommend(request, index, config)
+
+    async def _own(
+        self,
+        titles: Sequence[MemberTitle],
+        based_on: str | None,
+        media_type: MediaType | None,
+        language: str | None,
+        config: RecommendConfig,
+    ) -> tuple[RecommendRequest, tuple[tuple[TitleRef, ...], list[Candidate]]]:
+        """The request from the member's own titles, and TMDB's titles related to its seeds."""
         seed = await self._seed(based_on, language)
         rated = [t for t in titles if t.score is not None]
-        facts = await self._facts([t.ref for t in rated], language)
         request = RecommendRequest(
-            ratings=[_user_rating(t, facts.get(t.ref)) for t in rated],
+            ratings=[_user_rating(t, None) for t in rated],
             watchlist=[t.ref for t in titles],
             seed=seed,
             media_type=media_type,
         )
-        config = _with_limit(self.config, limit)
-        wanted = plan(request, index, config)
-        candidates, trending, catalogue = await asyncio.gather(
-            self._related(wanted.tmdb_seeds, language),
-            self._trending(media_type, language)
-            if request.is_cold_start or not rated
-            else _nothing(),
-            self._facts(wanted.details_needed, language),
+        seeds = () if request.is_cold_start else tuple(seed_refs(request)[: config.tmdb_seed_count])
+        facts, related = await asyncio.gather(
+            self._facts([t.ref for t in rated], language), self._related(seeds, language)
         )
-        request = RecommendRequest(
-            ratings=request.ratings,
-            watchlist=request.watchlist,
-            candidates=candidates,
-            trending=trending,
-            catalogue=catalogue,
-            genre_names=await self._genre_names(language),
-            seed=seed,
-            media_type=media_type,
-        )
-        return recommend(request, index, config)
+        ratings = [_user_rating(t, facts.get(t.ref)) for t in rated]
+        return replace(request, ratings=ratings), (seeds, related)
 
     async def _seed(self, based_on: str | None, language: str | None) -> Candidate | None:
         if based_on is None or not based_on.strip() or based_on.strip().casefold() == WATCHLIST:
