@@ -113,7 +113,7 @@ class CommunityIndexes:
         async with entry.lock:
             entry = self._indexes[scope]
             async with self._sessions() as session:
-                ratings = CommunityRatings(session)
+                ratings = await CommunityRatings.reading(session)
                 version = await ratings.version(scope)
                 if version == entry.version:
                     return entry.index
@@ -192,7 +192,8 @@ class RecommendationService:
         to date; only the community's candidates wait for the index.
         """
         async with self._sessions() as session:
-            titles = await CommunityRatings(session).member_titles(guild_id, user_id)
+            reading = await CommunityRatings.reading(session)
+            titles = await reading.member_titles(guild_id, user_id)
         config = _with_limit(self.config, limit)
         index, (request, related), genre_names = await asyncio.gather(
             self.communities.for_guild(guild_id),

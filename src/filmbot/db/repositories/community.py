@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import ChangeCounterRow, RatingRow, WatchlistRow
 from filmbot.db.repositories.changes import ChangeCounters
+from filmbot.db.session import READ_ONLY
 from filmbot.domain.models import MediaType, TitleRef
 
 Ints = npt.NDArray[np.int64]
@@ -78,6 +79,12 @@ class CommunityRatings:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    @classmethod
+    async def reading(cls, session: AsyncSession) -> CommunityRatings:
+        """Reads in a transaction that takes no write lock (it must not write)."""
+        await session.connection(execution_options={READ_ONLY: True})
+        return cls(session)
 
     async def version(self, guild_id: int | None) -> CommunityVersion:
         """The community's change and deletion counters, in one small query.
