@@ -155,3 +155,22 @@ async def test_0004_adds_routing_and_template_columns_keeps_rows_and_downgrades(
         assert count == 1
     finally:
         await engine.dispose()
+
+
+def _rating_indexes(connection: Connection) -> set[str]:
+    return {str(index["name"]) for index in inspect(connection).get_indexes("ratings")}
+
+
+async def test_0009_indexes_rating_changes_and_downgrades(database_url: str) -> None:
+    engine = engine_for_url(database_url)
+    try:
+        await migrate.upgrade(engine, "0009_rating_updated_index")
+        async with engine.connect() as connection:
+            assert "ix_ratings_updated_at" in await connection.run_sync(_rating_indexes)
+        await migrate.downgrade(engine, "0006_server_watchlist")
+        async with engine.connect() as connection:
+            indexes = await connection.run_sync(_rating_indexes)
+        assert "ix_ratings_updated_at" not in indexes
+        assert "ix_ratings_user_id" in indexes
+    finally:
+        await engine.dispose()

@@ -6,10 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from filmbot.config import Settings
-from filmbot.db.repositories import WatchlistRepository
+from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.history import HistoryRepository
+from filmbot.domain.history.rows import MatchedEntry
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.recommend import ReasonKind
 from filmbot.services.catalog import CatalogService, TitleSummary
@@ -154,3 +157,70 @@ async def test_cross_server_index_is_kept_when_a_member_rated_a_title_in_two_ser
         await recommender.recommend(CLUB, ME)
     rebuilt = [r for r in caplog.records if r.getMessage().startswith("Rebuilt the similarity")]
     assert rebuilt == []
+
+
+def _rating_statements(engine: AsyncEngine) -> list[str]:
+    """Record every SQL statement that reads or writes the ratings table from now on."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "ratings" in statement:
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    return seen
+
+
+async def test_index_follows_new_scores_removals_imports_and_deleted_servers(
+    engine: AsyncEngine, sessionmaker: Sessions, tmdb: TMDBClient, tmdb_settings: Settings
+) -> None:
+    watchlist = WatchlistService(sessionmaker, 100)
+    recommender = service(sessionmaker, tmdb, tmdb_settings)
+    await _community(watchlist, CLUB, [INCEPTION, BREAKING_BAD], range(100, 103))
+    index = await recommender.communities.for_guild(CLUB)
+    assert index.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 3
+    statements = _rating_statements(engine)
+    assert await recommender.communities.for_guild(CLUB) is index
+    assert statements == [], "an unchanged server's ratings are not read again"
+
+    await watchlist.rate(CLUB, 100, BREAKING_BAD, 3)
+    same = await recommender.communities.for_guild(CLUB)
+    assert same is index, "a changed score is applied to the cached index"
+    assert index.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 2
+    assert index.co_signal_count(INCEPTION.ref, BREAKING_BAD.ref) == 3
+
+    assert await watchlist.remove(CLUB, 101, BREAKING_BAD.ref)
+    rebuilt = await recommender.communities.for_guild(CLUB)
+    assert rebuilt is not index, "a removed rating rebuilds the index"
+    assert rebuilt.co_signal_count(INCEPTION.ref, BREAKING_BAD.ref) == 2
+    assert rebuilt.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 1
+
+    async with sessionmaker.begin() as session:
+        entry = MatchedEntry(BREAKING_BAD.ref, "Breaking Bad", True, score=10)
+        await HistoryRepository(session, CLUB, 101).apply(entry, room=10)
+    imported = await recommender.communities.for_guild(CLUB)
+    assert imported is rebuilt
+    assert imported.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 2
+
+    async with sessionmaker.begin() as session:
+        assert await GuildRepository(session).delete(CLUB)
+    assert (await recommender.communities.for_guild(CLUB)).rating_count == 0
+
+
+async def test_cross_server_index_follows_a_removal_in_another_server(
+    sessionmaker: Sessions, tmdb: TMDBClient, tmdb_settings: Settings
+) -> None:
+    watchlist = WatchlistService(sessionmaker, 100)
+    await watchlist.rate(CLUB, 100, INCEPTION, 9)
+    await watchlist.rate(OTHER, 100, BREAKING_BAD, 9)
+    recommender = service(sessionmaker, tmdb, tmdb_settings, recommend_cross_guild=True)
+    index = await recommender.communities.for_guild(CLUB)
+    assert index.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 1
+    await watchlist.rate(OTHER, 101, INCEPTION, 8)
+    assert (await recommender.communities.for_guild(CLUB)).liker_count(INCEPTION.ref) == 2
+    async with sessionmaker.begin() as session:
+        await WatchlistRepository(session).delete_user(100, OTHER)
+    after = await recommender.communities.for_guild(CLUB)
+    assert after.co_like_count(INCEPTION.ref, BREAKING_BAD.ref) == 0
+    assert after.liker_count(BREAKING_BAD.ref) == 0
+    assert after.liker_count(INCEPTION.ref) == 2

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 
+from filmbot.db.repositories.community import MEDIA_TYPES, RatingColumns
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.recommend.similarity import (
     CommunityRating,
@@ -249,3 +251,44 @@ def test_vectorised_index_applies_a_batch_where_the_last_change_wins() -> None:
     assert index.co_signal_count(movie(1), movie(2)) == 1
     assert list(index.user_refs(1)) == [movie(1)]
     assert index.score({movie(9): 1.0}) == {}
+
+
+def columns(ratings: list[tuple[int, TitleRef, int]]) -> RatingColumns:
+    """Ratings as the database's bulk read returns them."""
+    return RatingColumns(
+        np.array([user for user, _, _ in ratings], np.int64),
+        np.array([MEDIA_TYPES.index(ref.media_type) for _, ref, _ in ratings], np.int64),
+        np.array([ref.tmdb_id for _, ref, _ in ratings], np.int64),
+        np.array([score for _, _, score in ratings], np.int64),
+    )
+
+
+@pytest.mark.parametrize("threshold", [1, 7])
+def test_ratings_read_as_columns_build_the_same_index_as_triples(threshold: int) -> None:
+    params = SimilarityParams(signal_threshold=threshold, neighbours=6)
+    rng = random.Random(100 + threshold)
+    # Films and shows share TMDB ids: the media type must keep them apart.
+    refs = [movie(i) for i in range(40)] + [tv(i) for i in range(40)]
+    batches = [
+        [(rng.randrange(30), rng.choice(refs), rng.randint(1, 10)) for _ in range(300)]
+        for _ in range(4)
+    ]
+    triples, columnar = SparseSimilarityIndex(params), SparseSimilarityIndex(params)
+    reference = ItemSimilarityIndex(params)
+    seeds = {ref: rng.random() for ref in rng.sample(refs, 8)}
+    for batch in batches:
+        triples.apply(batch)
+        columnar.apply_columns(columns(batch))
+        for user, ref, score in batch:
+            reference.set_rating(user, ref, score)
+        assert list(columnar.score(seeds).items()) == list(triples.score(seeds).items())
+    assert columnar.score(seeds) == reference.score(seeds)
+    assert snapshot(columnar, refs) == snapshot(reference, refs)
+    assert [list(columnar.user_refs(u)) for u in range(30)] == [
+        list(triples.user_refs(u)) for u in range(30)
+    ]
+    assert (
+        columnar.rating_count
+        == triples.rating_count
+        == len({(user, ref) for batch in batches for user, ref, _ in batch})
+    )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.db.dialects import NATIVE_UPSERT, upsert
 from filmbot.db.models import TmdbCacheEntry
+from filmbot.db.session import READ_ONLY
 
 
 class DatabaseCache:
@@ -24,6 +25,7 @@ class DatabaseCache:
             TmdbCacheEntry.key == key, TmdbCacheEntry.expires_at > now
         )
         async with self._sessionmaker() as session:
+            await session.connection(execution_options={READ_ONLY: True})
             row = (await session.execute(query)).first()
         if row is None:
             return None

@@ -141,7 +141,9 @@ class RatingRow(Base):
     score: Mapped[int] = mapped_column(SmallInteger)
     review: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
+    )
 
     watchlist_item: Mapped[WatchlistRow] = relationship(back_populates="rating")
 

@@ -17,12 +17,13 @@ from filmbot.config import Settings
 from filmbot.domain.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-READ_ONLY = "filmbot_read_only"
 
 Session = AsyncSession
 Sessions = async_sessionmaker[AsyncSession]
 """The one session factory type the services take (they own their transactions)."""
 RETRY_ATTEMPTS = 4
+# An execution option marking a transaction that only reads (see `_configure_sqlite`).
+READ_ONLY = "filmbot_read_only"
 _MYSQL_LOCK_CODES = (1213, 1205)
 _PG_LOCK_STATES = ("40P01", "40001")
 T = TypeVar("T")
@@ -87,6 +88,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     pysqlite's deferred BEGIN lets two readers both try to upgrade to writers, and
     SQLite then fails one at once with "database is locked" instead of waiting.
     BEGIN IMMEDIATE makes every transaction wait for the lock within the busy timeout.
+    A transaction marked READ_ONLY (it never writes) begins deferred instead: in WAL mode it
+    neither waits for the write lock nor holds other transactions up while it reads.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -102,12 +105,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Sessions from read_only_sessionmaker never write: a deferred BEGIN lets them read
-        # beside a writer (WAL) instead of queueing for the write lock.
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _is_memory(engine: AsyncEngine) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from filmbot.db.repositories.community import MEDIA_TYPES, RatingColumns
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.recommend.similarity import (
     LIKE_THRESHOLD,
@@ -31,6 +32,7 @@ from filmbot.domain.recommend.similarity import (
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Change = tuple[Hashable, TitleRef, int | None]
+Evidence = dict[TitleRef, CollaborativeEvidence]
 
 KEY_BITS = 32
 ITEM_MASK = (1 << KEY_BITS) - 1
@@ -60,6 +62,7 @@ class SparseSimilarityIndex:
         self._keys: Ints = np.empty(0, np.int64)
         self._scores: Ints = np.empty(0, np.int64)
         self._rows: dict[int, _Row] = {}
+        self._last_score: tuple[tuple[tuple[TitleRef, float], ...], Evidence] | None = None
         self._rebuild_matrices()
 
     @classmethod
@@ -84,6 +87,7 @@ class SparseSimilarityIndex:
             raise ValueError("signal_threshold changes need a rebuild")
         self.params = params
         self._rows.clear()
+        self._last_score = None
 
     def set_rating(self, user_id: Hashable, ref: TitleRef, score: int) -> None:
         """Add or change one member's rating of a title."""
@@ -99,7 +103,43 @@ class SparseSimilarityIndex:
 
     def apply(self, changes: Iterable[Change]) -> None:
         """Add, change (score) or remove (None) ratings in one batch; the last change wins."""
-        keys, scores = self._encode(changes)
+        self._merge(*self._encode(changes))
+
+    def apply_columns(self, ratings: RatingColumns) -> None:
+        """Add or change ratings read as columns, oldest first, in one batch; the last wins.
+
+        Equal to `apply` on the same ratings as triples, without a Python step per rating:
+        members and titles are interned once each, in order of first appearance.
+        """
+        if not len(ratings):
+            return
+        members = self._intern_members(ratings.user_ids)
+        items = self._intern_titles(ratings.media, ratings.tmdb_ids)
+        self._merge(members << KEY_BITS | items, np.maximum(ratings.scores, 1))
+
+    def _intern_members(self, user_ids: Ints) -> Ints:
+        """Dense member ids of a column of user ids, allocating new ones in order."""
+        unique, first, inverse = np.unique(user_ids, return_index=True, return_inverse=True)
+        dense = np.empty(len(unique), np.int64)
+        for n in np.argsort(first, kind="stable").tolist():
+            dense[n] = self._member(int(unique[n]))
+        found: Ints = dense[inverse.reshape(-1)]
+        return found
+
+    def _intern_titles(self, media: Ints, tmdb_ids: Ints) -> Ints:
+        """Dense title ids of (media, TMDB id) columns, allocating new ones in order."""
+        codes = tmdb_ids * len(MEDIA_TYPES) + media
+        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        dense = np.empty(len(unique), np.int64)
+        for n in np.argsort(first, kind="stable").tolist():
+            at = int(first[n])
+            ref = TitleRef(MEDIA_TYPES[int(media[at])], int(tmdb_ids[at]))
+            dense[n] = self._intern(ref)
+        found: Ints = dense[inverse.reshape(-1)]
+        return found
+
+    def _merge(self, keys: Ints, scores: Ints) -> None:
+        """Merge encoded changes (score 0: removed) into the ratings; the last change wins."""
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")[::-1]
@@ -163,6 +203,7 @@ class SparseSimilarityIndex:
 
     def _rebuild_matrices(self) -> None:
         """Derive the signal, like and per-title statistics from the ratings."""
+        self._last_score = None
         shape = (len(self._members), len(self._refs))
         members, items = self._keys >> KEY_BITS, self._keys & ITEM_MASK
         signal = self._scores >= self.params.signal_threshold
@@ -234,8 +275,20 @@ class SparseSimilarityIndex:
             )
         ]
 
-    def score(self, seeds: Mapping[TitleRef, float]) -> dict[TitleRef, CollaborativeEvidence]:
-        """Sum weighted similarities to every neighbour of the seeds, noting the strongest link."""
+    def score(self, seeds: Mapping[TitleRef, float]) -> Evidence:
+        """Sum weighted similarities to every neighbour of the seeds, noting the strongest link.
+
+        A request asks twice with the same seeds (to plan, then to rank): the last answer is
+        kept until the ratings or the parameters change.
+        """
+        key = tuple(seeds.items())
+        if self._last_score is not None and self._last_score[0] == key:
+            return dict(self._last_score[1])
+        evidence = self._score(seeds)
+        self._last_score = (key, evidence)
+        return dict(evidence)
+
+    def _score(self, seeds: Mapping[TitleRef, float]) -> Evidence:
         known = [(item, w) for ref, w in seeds.items() if (item := self._ids.get(ref)) is not None]
         if not known:
             return {}

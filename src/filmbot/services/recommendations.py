@@ -8,12 +8,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from filmbot.config import Settings
-from filmbot.db.repositories import RatingRepository, WatchlistRepository
+from filmbot.db.repositories.community import CommunityRatings, CommunityVersion, MemberTitle
 from filmbot.db.session import Sessions
-from filmbot.domain.models import MediaType, TitleRef, WatchlistItem
+from filmbot.domain.models import MediaType, TitleRef
 from filmbot.domain.recommend import (
     Candidate,
     ContentWeights,
@@ -24,28 +25,34 @@ from filmbot.domain.recommend import (
     plan,
     recommend,
 )
+from filmbot.domain.recommend.engine import seed_refs
 from filmbot.services.catalog import CatalogService, SearchPage, TitleSummary, summarise
 from filmbot.services.recommend_index import SparseSimilarityIndex
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.errors import TMDBError
 
 log = logging.getLogger(__name__)
+V = TypeVar("V")
 
 WATCHLIST = "watchlist"
 FACTS_CAPACITY = 50_000
 FACTS_TTL_SECONDS = 24 * 3600.0
+# TMDB's related titles of this many seeds stay in memory (about 40 small candidates each):
+# the TMDB client's own memory tier holds whole payloads, fewer than a big server's seeds.
+RELATED_CAPACITY = 4096
+# Ratings are stamped when written but seen when committed: re-reading this much before the
+# last change seen catches a slow transaction's rows (re-applying a rating changes nothing).
+OVERLAP = timedelta(minutes=5)
 
 
-class TitleFacts:
-    """A bounded, expiring map of the few facts scoring needs per title (not whole payloads)."""
+class TitleFacts(Generic[V]):
+    """A bounded, expiring map of what scoring needs per title and language (not payloads)."""
 
     def __init__(self, capacity: int, ttl: float) -> None:
         self._capacity, self._ttl = capacity, ttl
-        self._items: OrderedDict[tuple[TitleRef, str | None], tuple[float, Candidate]] = (
-            OrderedDict()
-        )
+        self._items: OrderedDict[tuple[TitleRef, str | None], tuple[float, V]] = OrderedDict()
 
-    def get(self, key: tuple[TitleRef, str | None]) -> Candidate | None:
+    def get(self, key: tuple[TitleRef, str | None]) -> V | None:
         """The cached facts, if fresh."""
         entry = self._items.get(key)
         if entry is None or entry[0] < time.monotonic():
@@ -53,7 +60,7 @@ class TitleFacts:
         self._items.move_to_end(key)
         return entry[1]
 
-    def put(self, key: tuple[TitleRef, str | None], value: Candidate) -> Candidate:
+    def put(self, key: tuple[TitleRef, str | None], value: V) -> V:
         """Remember facts, evicting the least recently used beyond capacity."""
         self._items[key] = (time.monotonic() + self._ttl, value)
         self._items.move_to_end(key)
@@ -76,20 +83,22 @@ def candidate(summary: TitleSummary, source: TitleRef | None = None) -> Candidat
 
 @dataclass(slots=True)
 class _CommunityIndex:
-    """A community's similarity index and how far it has read the ratings table."""
+    """A community's similarity index, how far it has read the ratings, and at which version."""
 
     index: SparseSimilarityIndex = field(default_factory=SparseSimilarityIndex)
     seen_until: datetime | None = None
+    version: CommunityVersion | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class CommunityIndexes:
     """One similarity index per server (or one for all servers), kept current incrementally.
 
-    The first request reads every rating of the community and builds the index in one
-    vectorised batch; each later request reads only the ratings changed since the last
-    one and applies them as a batch. The index is rebuilt only when ratings were deleted
-    (the row count no longer matches).
+    Each request first reads the community's change counters (one small query): when they
+    have not moved, the index is current. The first request reads every rating of the
+    community as raw columns and builds the index in one vectorised batch; after a change,
+    only the ratings changed since the last read are read and applied as a batch. The index
+    is rebuilt only when ratings were deleted.
     """
 
     def __init__(self, sessions: Sessions, *, cross_guild: bool) -> None:
@@ -104,27 +113,42 @@ class CommunityIndexes:
         async with entry.lock:
             entry = self._indexes[scope]
             async with self._sessions() as session:
-                repo = RatingRepository(session)
-                changed = await repo.community_since(scope, entry.seen_until)
-                total = await repo.rated_pairs(scope)
-            entry.index.apply((user_id, ref, score) for user_id, ref, score, _ in changed)
-            if changed:
-                entry.seen_until = max(entry.seen_until or changed[-1][3], changed[-1][3])
-            if entry.index.rating_count != total:
-                entry = await self._rebuild(scope, entry)
+                ratings = await CommunityRatings.reading(session)
+                version = await ratings.version(scope)
+                if version == entry.version:
+                    return entry.index
+                if entry.version is None or version.deletions != entry.version.deletions:
+                    entry = await self._build(ratings, scope, entry)
+                else:
+                    await self._catch_up(ratings, scope, entry)
+            entry.version = version
             return entry.index
 
-    async def _rebuild(self, scope: int | None, old: _CommunityIndex) -> _CommunityIndex:
-        async with self._sessions() as session:
-            rows = await RatingRepository(session).community_since(scope, None)
-        entry = _CommunityIndex(
-            SparseSimilarityIndex.build((user_id, ref, score) for user_id, ref, score, _ in rows),
-            max((row[3] for row in rows), default=None),
-            old.lock,
-        )
+    async def _catch_up(
+        self, ratings: CommunityRatings, scope: int | None, entry: _CommunityIndex
+    ) -> None:
+        """Apply the ratings changed since the last read (and a little before, see OVERLAP)."""
+        since = entry.seen_until - OVERLAP if entry.seen_until is not None else None
+        changed, latest = await ratings.latest(scope, since)
+        if changed:
+            entry.index.apply_columns(await ratings.columns(scope, since))
+            entry.seen_until = max(entry.seen_until or latest, latest) if latest else None
+
+    async def _build(
+        self, ratings: CommunityRatings, scope: int | None, old: _CommunityIndex
+    ) -> _CommunityIndex:
+        """Build the index from every rating of the community, replacing the old one."""
+        latest = await ratings.last_change(scope)
+        columns = await ratings.columns(scope)
+        index = SparseSimilarityIndex()
+        index.apply_columns(columns)
+        entry = _CommunityIndex(index, latest, None, old.lock)
         self._indexes[scope] = entry
         log.debug(
-            "Rebuilt the similarity index of %s from %d ratings", scope or "all servers", len(rows)
+            "%s the similarity index of %s from %d ratings",
+            "Built" if old.version is None else "Rebuilt",
+            scope or "all servers",
+            len(columns),
         )
         return entry
 
@@ -139,7 +163,10 @@ class RecommendationService:
         self._tmdb = tmdb
         self._catalog = catalog
         self.communities = CommunityIndexes(sessions, cross_guild=settings.recommend_cross_guild)
-        self._known = TitleFacts(FACTS_CAPACITY, FACTS_TTL_SECONDS)
+        self._known: TitleFacts[Candidate] = TitleFacts(FACTS_CAPACITY, FACTS_TTL_SECONDS)
+        self._related_lists: TitleFacts[tuple[Candidate, ...]] = TitleFacts(
+            RELATED_CAPACITY, float(settings.cache_ttl_seconds)
+        )
         self.config = RecommendConfig(
             content=ContentWeights(
                 genre=settings.recommend_genre_weight,
@@ -158,39 +185,62 @@ class RecommendationService:
         language: str | None = None,
         limit: int = 10,
     ) -> RecommendationResult:
-        """Up to `limit` titles the user does not have yet, each with its reasons."""
+        """Up to `limit` titles the user does not have yet, each with its reasons.
+
+        What needs only the member's own titles (their facts, TMDB's related titles of
+        their favourites, genre names) is fetched while the community index is brought up
+        to date; only the community's candidates wait for the index.
+        """
         async with self._sessions() as session:
-            items = await WatchlistRepository(session).list_for_user(guild_id, user_id)
-        index = await self.communities.for_guild(guild_id)
-        seed = await self._seed(based_on, language)
-        rated = [i for i in items if i.rating is not None]
-        facts = await self._facts([i.ref for i in rated], language)
-        request = RecommendRequest(
-            ratings=[_user_rating(i, facts.get(i.ref)) for i in rated],
-            watchlist=[i.ref for i in items],
-            seed=seed,
-            media_type=media_type,
-        )
+            reading = await CommunityRatings.reading(session)
+            titles = await reading.member_titles(guild_id, user_id)
         config = _with_limit(self.config, limit)
+        index, (request, related), genre_names = await asyncio.gather(
+            self.communities.for_guild(guild_id),
+            self._own(titles, based_on, media_type, language, config),
+            self._genre_names(language),
+        )
         wanted = plan(request, index, config)
-        candidates, trending, catalogue = await asyncio.gather(
-            self._related(wanted.tmdb_seeds, language),
+        if wanted.tmdb_seeds != related[0]:
+            related = (wanted.tmdb_seeds, await self._related(wanted.tmdb_seeds, language))
+        trending, catalogue = await asyncio.gather(
             self._trending(media_type, language)
-            if request.is_cold_start or not rated
+            if request.is_cold_start or not request.ratings
             else _nothing(),
             self._facts(wanted.details_needed, language),
         )
-        request = RecommendRequest(
-            ratings=request.ratings,
-            watchlist=request.watchlist,
-            candidates=candidates,
+        request = replace(
+            request,
+            candidates=related[1],
             trending=trending,
             catalogue=catalogue,
-            genre_names=await self._genre_names(language),
+            genre_names=genre_names,
+        )
+        return recommend(request, index, config)
+
+    async def _own(
+        self,
+        titles: Sequence[MemberTitle],
+        based_on: str | None,
+        media_type: MediaType | None,
+        language: str | None,
+        config: RecommendConfig,
+    ) -> tuple[RecommendRequest, tuple[tuple[TitleRef, ...], list[Candidate]]]:
+        """The request from the member's own titles, and TMDB's titles related to its seeds."""
+        seed = await self._seed(based_on, language)
+        rated = [t for t in titles if t.score is not None]
+        request = RecommendRequest(
+            ratings=[_user_rating(t, None) for t in rated],
+            watchlist=[t.ref for t in titles],
             seed=seed,
             media_type=media_type,
         )
-        return recommend(request, index, config)
+        seeds = () if request.is_cold_start else tuple(seed_refs(request)[: config.tmdb_seed_count])
+        facts, related = await asyncio.gather(
+            self._facts([t.ref for t in rated], language), self._related(seeds, language)
+        )
+        ratings = [_user_rating(t, facts.get(t.ref)) for t in rated]
+        return replace(request, ratings=ratings), (seeds, related)
 
     async def _seed(self, based_on: str | None, language: str | None) -> Candidate | None:
         if based_on is None or not based_on.strip() or based_on.strip().casefold() == WATCHLIST:
@@ -202,7 +252,10 @@ class RecommendationService:
         return candidate(best)
 
     async def _related(self, seeds: Sequence[TitleRef], language: str | None) -> list[Candidate]:
-        async def around(seed: TitleRef) -> list[Candidate]:
+        async def around(seed: TitleRef) -> Sequence[Candidate]:
+            known = self._related_lists.get((seed, language))
+            if known is not None:
+                return known
             pages = await asyncio.gather(
                 self._catalog.similar(seed, language=language),
                 self._catalog.recommendations(seed, language=language),
@@ -214,6 +267,8 @@ class RecommendationService:
                     found.extend(candidate(s, seed) for s in page.items)
                 elif isinstance(page, Exception):
                     log.warning("TMDB related titles of %s failed: %s", seed, page)
+            if all(isinstance(page, SearchPage) for page in pages):
+                self._related_lists.put((seed, language), tuple(found))
             return found
 
         groups = await asyncio.gather(*(around(seed) for seed in seeds))
@@ -259,10 +314,10 @@ async def _nothing() -> list[Candidate]:
     return []
 
 
-def _user_rating(item: WatchlistItem, facts: Candidate | None) -> UserRating:
-    assert item.rating is not None
+def _user_rating(item: MemberTitle, facts: Candidate | None) -> UserRating:
+    assert item.score is not None
     genres = facts.genre_ids if facts is not None else ()
-    return UserRating(item.ref, item.rating.score, item.title, genres, item.rating.updated_at)
+    return UserRating(item.ref, item.score, item.title, genres, item.rated_at)
 
 
 def _with_limit(config: RecommendConfig, limit: int) -> RecommendConfig:

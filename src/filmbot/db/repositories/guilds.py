@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import GuildRow
 from filmbot.db.repositories._integrity import guarded
+from filmbot.db.repositories.community import ratings_changed
 from filmbot.domain.clock import utcnow
 from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.models import Guild, SubscribePermission
@@ -105,6 +106,8 @@ class GuildRepository:
     async def delete(self, guild_id: int) -> bool:
         """Delete the guild and, by cascade, everything stored for it."""
         result = await self._session.execute(delete(GuildRow).where(GuildRow.id == guild_id))
+        if result.rowcount:  # type: ignore[attr-defined]
+            await ratings_changed(self._session, [guild_id], deleted=True)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def left_before(self, cutoff: datetime) -> list[int]:

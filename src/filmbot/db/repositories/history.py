@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import RatingRow, WatchlistRow
+from filmbot.db.repositories.community import ratings_changed
 from filmbot.domain.clock import utcnow
 from filmbot.domain.history.rows import MatchedEntry, Outcome
 
@@ -58,6 +59,7 @@ class HistoryRepository:
         if entry.score is not None:
             self._session.add(self._rating(row, entry))
             await self._session.flush()
+            await ratings_changed(self._session, [self.guild_id])
 
     @staticmethod
     def _watch(row: WatchlistRow, entry: MatchedEntry) -> bool:
@@ -74,12 +76,13 @@ class HistoryRepository:
         )
         if rating is None:
             self._session.add(self._rating(row, entry))
-            return True
-        newer = entry.rated_at is not None and entry.rated_at > rating.updated_at
-        review = _review(entry) or rating.review
-        if not newer or (rating.score, rating.review) == (entry.score, review):
-            return False
-        rating.score, rating.review, rating.updated_at = entry.score, review, utcnow()
+        else:
+            newer = entry.rated_at is not None and entry.rated_at > rating.updated_at
+            review = _review(entry) or rating.review
+            if not newer or (rating.score, rating.review) == (entry.score, review):
+                return False
+            rating.score, rating.review, rating.updated_at = entry.score, review, utcnow()
+        await ratings_changed(self._session, [self.guild_id])
         return True
 
     def _rating(self, row: WatchlistRow, entry: MatchedEntry) -> RatingRow:

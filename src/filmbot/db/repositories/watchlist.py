@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import RatingRow, WatchlistRow
 from filmbot.db.repositories._integrity import guarded
+from filmbot.db.repositories.community import ratings_changed
 from filmbot.domain.clock import utcnow
 from filmbot.domain.errors import LimitReachedError, NotFoundError
 from filmbot.domain.models import MediaType, Priority, Rating, TitleRef, WatchlistItem
@@ -91,9 +90,11 @@ class WatchlistRepository:
 
     async def remove(self, guild_id: int, user_id: int, ref: TitleRef) -> bool:
         """Remove an item (and its rating); False when absent."""
-        result = await self._session.execute(
-            delete(WatchlistRow).where(*self._identity(guild_id, user_id, ref))
-        )
+        identity = self._identity(guild_id, user_id, ref)
+        rated = await self._session.scalar(select(RatingRow.id).join(WatchlistRow).where(*identity))
+        result = await self._session.execute(delete(WatchlistRow).where(*identity))
+        if rated is not None:
+            await ratings_changed(self._session, [guild_id], deleted=True)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_watched(
@@ -170,10 +171,15 @@ class WatchlistRepository:
 
     async def delete_user(self, user_id: int, guild_id: int | None = None) -> int:
         """Delete every item (and rating) of a user; return how many items went."""
-        query = delete(WatchlistRow).where(WatchlistRow.user_id == user_id)
+        mine = [WatchlistRow.user_id == user_id]
         if guild_id is not None:
-            query = query.where(WatchlistRow.guild_id == guild_id)
-        result = await self._session.execute(query)
+            mine.append(WatchlistRow.guild_id == guild_id)
+        rated = await self._session.scalars(
+            select(WatchlistRow.guild_id).join(RatingRow).where(*mine).distinct()
+        )
+        guilds = list(rated)
+        result = await self._session.execute(delete(WatchlistRow).where(*mine))
+        await ratings_changed(self._session, guilds, deleted=True)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def _row(self, guild_id: int, user_id: int, ref: TitleRef) -> WatchlistRow | None:
@@ -226,6 +232,7 @@ class RatingRepository:
             else:
                 row.score, row.review, row.updated_at = score, review, utcnow()
             await self._session.flush()
+        await ratings_changed(self._session, [item.guild_id])
         return to_rating(row)
 
     async def for_guild(self, guild_id: int | None) -> list[tuple[int, TitleRef, int]]:
@@ -237,38 +244,6 @@ class RatingRepository:
             )
         rows = await self._session.execute(query)
         return [(int(u), TitleRef(MediaType(m), int(t)), int(s)) for u, m, t, s in rows]
-
-    async def community_since(
-        self, guild_id: int | None, since: datetime | None
-    ) -> list[tuple[int, TitleRef, int, datetime]]:
-        """Ratings of a guild (or all guilds) changed after `since`, oldest first."""
-        query = select(
-            RatingRow.user_id,
-            RatingRow.media_type,
-            RatingRow.tmdb_id,
-            RatingRow.score,
-            RatingRow.updated_at,
-        ).order_by(RatingRow.updated_at, RatingRow.id)
-        if guild_id is not None:
-            query = query.join(WatchlistRow, WatchlistRow.id == RatingRow.watchlist_id).where(
-                WatchlistRow.guild_id == guild_id
-            )
-        if since is not None:
-            query = query.where(RatingRow.updated_at >= since)
-        rows = await self._session.execute(query)
-        return [(int(u), TitleRef(MediaType(m), int(t)), int(s), w) for u, m, t, s, w in rows]
-
-    async def rated_pairs(self, guild_id: int | None) -> int:
-        """Count distinct (member, title) ratings, of one guild or across all guilds.
-
-        Across guilds a member who rated a title in two servers counts once, as the
-        cross-server similarity index holds one rating per member and title.
-        """
-        if guild_id is not None:
-            return await self.count(guild_id)
-        rated = select(RatingRow.user_id, RatingRow.media_type, RatingRow.tmdb_id).distinct()
-        total = await self._session.scalar(select(func.count()).select_from(rated.subquery()))
-        return int(total or 0)
 
     async def count(self, guild_id: int | None = None) -> int:
         """Count ratings, of one guild or of all."""
