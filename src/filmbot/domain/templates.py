@@ -29,6 +29,7 @@ PLACEHOLDERS = (
     "status",
     "url",
     "role",
+    "person",
 )
 
 
@@ -41,6 +42,7 @@ class TemplateKind(str, enum.Enum):
     EPISODE_AIRED = "episode_aired"
     STATUS = "status"
     REMOVED = "removed"
+    NEW_TITLE = "new_title"
 
     @property
     def event_kind(self) -> EventKind:
@@ -60,6 +62,7 @@ _EVENT_KINDS = {
     TemplateKind.EPISODE_AIRED: EventKind.EPISODE_AIRED,
     TemplateKind.STATUS: EventKind.STATUS_CHANGE,
     TemplateKind.REMOVED: EventKind.TITLE_REMOVED,
+    TemplateKind.NEW_TITLE: EventKind.NEW_TITLE,
 }
 
 # What the preview of each kind fills in.
@@ -90,6 +93,7 @@ SAMPLE_VALUES: Mapping[TemplateKind, Mapping[str, str]] = {
     TemplateKind.EPISODE_AIRED: _EPISODE_SAMPLE,
     TemplateKind.STATUS: {**_SHOW_SAMPLE, "status": "Ended"},
     TemplateKind.REMOVED: _FILM_SAMPLE,
+    TemplateKind.NEW_TITLE: {**_FILM_SAMPLE, "person": "Denis Villeneuve"},
 }
 
 

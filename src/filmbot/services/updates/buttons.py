@@ -1,4 +1,9 @@
-"""The "🔔 Notify me too" buttons under a server's update messages: one per title announced."""
+"""The "🔔 Notify me too" buttons under update messages: one per title announced.
+
+Under a server's messages every announced title gets one; under a member's direct messages
+only titles the member does not follow yet get one: those a followed person's `new_title`
+event announces (`ANNOUNCED_KINDS`).
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,35 @@ from typing import Any
 
 from filmbot.domain.models import TitleRef
 from filmbot.domain.personal import notify_me_custom_id, notify_me_label
-from filmbot.domain.updates import UpdateEvent
+from filmbot.domain.updates import EventKind, UpdateEvent
 from filmbot.services.notifications import Outgoing
 
 SECONDARY = 2
 BUTTON = 2
 MAX_BUTTONS = 25
+ANNOUNCED_KINDS = frozenset({EventKind.NEW_TITLE})
 
 
-def with_notify_me_buttons(messages: Outgoing, events: list[tuple[int, UpdateEvent]]) -> Outgoing:
-    """Give each message a button per title it announces, which follows it personally."""
+def with_notify_me_buttons(
+    messages: Outgoing,
+    events: list[tuple[int, UpdateEvent]],
+    kinds: frozenset[EventKind] | None = None,
+) -> Outgoing:
+    """Give each message a button per title it announces (of `kinds`, default all kinds).
+
+    The button follows the title personally.
+    """
     by_id = dict(events)
     out: Outgoing = []
     for message, ids in messages:
         titles: dict[TitleRef, str] = {}
         for ledger_id in ids:
             event = by_id[ledger_id]
-            titles.setdefault(event.ref, event.title)
+            if kinds is None or event.kind in kinds:
+                titles.setdefault(event.ref, event.title)
+        if not titles:
+            out.append((message, ids))
+            continue
         named = len(titles) > 1
         buttons: list[dict[str, Any]] = [
             {

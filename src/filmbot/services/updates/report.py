@@ -37,6 +37,9 @@ class CycleReport:
     dm_pending: int = 0
     dm_failed: int = 0
     dm_messages: int = 0
+    people_followed: int = 0
+    people_fetched: int = 0
+    people_failed: int = 0
 
     def to_stats(self) -> dict[str, Any]:
         """Return the counters as JSON-ready values."""
