@@ -61,6 +61,10 @@ async def test_a_server_follows_a_person_hears_only_new_titles_and_can_follow_th
     [people] = listed.embeds[0]["fields"]
     assert people["name"] == "People" and "Denis Villeneuve" in people["value"]
 
+    template = await fake_discord.slash(
+        guild, admin, "notification-template", kind="new_title", text="New from {person}: {title}"
+    )
+    assert "New from Denis Villeneuve: Dune: Part Two" in str(template.embeds)
     await run_cycle(filmbot)
     assert posts_in(fake_discord, channel) == [], "his existing films are not announced"
     new_directing_credit(fake_tmdb)
@@ -71,6 +75,7 @@ async def test_a_server_follows_a_person_hears_only_new_titles_and_can_follow_th
     assert post.message is not None
     assert post.message["embeds"][0]["title"] == "Denis Villeneuve directs Rendezvous with Rama"
     assert button_ids(post.message) == [BUTTON_ID]
+    assert post.message["content"] == "New from Denis Villeneuve: Rendezvous with Rama"
     clicked = await fake_discord.click(guild, member, post.message, BUTTON_ID)
     assert clicked.ephemeral
     assert "You now follow **Rendezvous with Rama" in clicked.content

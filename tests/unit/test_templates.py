@@ -60,6 +60,7 @@ def test_every_event_kind_has_exactly_one_template_kind() -> None:
         "episode_aired",
         "status",
         "removed",
+        "new_title",
     ]
 
 
