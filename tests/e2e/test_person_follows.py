@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from filmbot.bot import FilmBot
+from filmbot.config import Settings
 from filmbot.domain.guild_settings import Setting
+from tests.e2e.test_personal_notifications import restarted_bot
 from tests.fakes.discord_dms import click_in_dm, dms_to, slash_in_dm
 from tests.fakes.discord_records import CHANNEL_MESSAGE, Record
 from tests.fakes.discord_server import FakeDiscord
@@ -18,6 +20,7 @@ from tests.fakes.tmdb_server import FakeTMDB
 VILLENEUVE = 137427
 NEW_FILM = 9_600_001
 BUTTON_ID = f"filmbot:notify-me:movie:{NEW_FILM}"
+SUBSCRIBE_ID = f"filmbot:subscribe:movie:{NEW_FILM}"
 
 
 async def run_cycle(bot: FilmBot) -> Any:
@@ -46,7 +49,11 @@ def button_ids(message: dict[str, Any]) -> list[str]:
 
 
 async def test_a_server_follows_a_person_hears_only_new_titles_and_can_follow_them(
-    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub, fake_tmdb: FakeTMDB
+    filmbot: FilmBot,
+    bot_settings: Settings,
+    fake_discord: FakeDiscord,
+    film_club: FilmClub,
+    fake_tmdb: FakeTMDB,
 ) -> None:
     guild, admin, member = film_club.guild, film_club.admin, film_club.member
     channel = film_club.announcements.id
@@ -74,7 +81,7 @@ async def test_a_server_follows_a_person_hears_only_new_titles_and_can_follow_th
     [post] = posts_in(fake_discord, channel)
     assert post.message is not None
     assert post.message["embeds"][0]["title"] == "Denis Villeneuve directs Rendezvous with Rama"
-    assert button_ids(post.message) == [BUTTON_ID]
+    assert button_ids(post.message) == [BUTTON_ID, SUBSCRIBE_ID]
     assert post.message["content"] == "New from Denis Villeneuve: Rendezvous with Rama"
     clicked = await fake_discord.click(guild, member, post.message, BUTTON_ID)
     assert clicked.ephemeral
@@ -87,6 +94,21 @@ async def test_a_server_follows_a_person_hears_only_new_titles_and_can_follow_th
     removed = await fake_discord.slash(guild, admin, "unsubscribe", query=f"person:{VILLENEUVE}")
     assert "no longer follows **Denis Villeneuve**" in removed.content
     assert await filmbot.services.person_follows.for_guild(guild.id) == []
+    await fake_discord.slash(
+        guild, admin, "config", setting="subscribe_permission", value="manage_server"
+    )
+    await filmbot.close()
+
+    async with restarted_bot(bot_settings, fake_discord) as bot:
+        refused = await fake_discord.click(guild, member, post.message, SUBSCRIBE_ID)
+        assert "Manage Server" in refused.content
+        subscribed = await fake_discord.click(guild, admin, post.message, SUBSCRIBE_ID)
+        assert subscribed.ephemeral
+        assert "This server now follows **Rendezvous with Rama" in subscribed.content
+        twice = await fake_discord.click(guild, admin, post.message, SUBSCRIBE_ID)
+        assert "already follows" in twice.content
+        views = await bot.services.subscriptions.overview(guild.id)
+        assert [v.subscription.ref.tmdb_id for v in views] == [NEW_FILM]
 
 
 async def test_an_unknown_person_or_a_member_without_permission_changes_nothing(

@@ -59,7 +59,8 @@ async def test_back_catalogue_is_quiet_and_a_new_credit_is_announced_once_across
     post = w.sender.sent[0]
     assert post.channel_id == CHANNEL
     assert [b["custom_id"] for b in post.message.components] == [
-        f"filmbot:notify-me:movie:{NEW_FILM}"
+        f"filmbot:notify-me:movie:{NEW_FILM}",
+        f"filmbot:subscribe:movie:{NEW_FILM}",
     ]
     embed = post.message.embeds[0]
     assert {"name": "New title", "value": "Film", "inline": True} in embed["fields"]

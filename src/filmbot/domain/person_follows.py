@@ -10,9 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from filmbot.domain.models import TitleRef
 from filmbot.domain.people import person_ref
 
 MAX_PERSON_FOLLOWS = 100
+SUBSCRIBE_LABEL = "➕ Subscribe the server"
+SUBSCRIBE_TEMPLATE = r"filmbot:subscribe:(?P<media>movie|tv):(?P<tmdb_id>[0-9]{1,12})"
+
+
+def subscribe_custom_id(ref: TitleRef) -> str:
+    """The custom_id of the button that subscribes the server to a person's new title."""
+    return f"filmbot:subscribe:{ref.media_type.value}:{ref.tmdb_id}"
 
 
 @dataclass(frozen=True, slots=True)

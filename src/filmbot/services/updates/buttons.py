@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from filmbot.domain.models import TitleRef
+from filmbot.domain.person_follows import SUBSCRIBE_LABEL, subscribe_custom_id
 from filmbot.domain.personal import notify_me_custom_id, notify_me_label
 from filmbot.domain.updates import EventKind, UpdateEvent
 from filmbot.services.notifications import Outgoing
@@ -52,4 +53,30 @@ def with_notify_me_buttons(
             for ref, title in list(titles.items())[:MAX_BUTTONS]
         ]
         out.append((replace(message, components=tuple(buttons)), ids))
+    return out
+
+
+def with_subscribe_buttons(messages: Outgoing, events: list[tuple[int, UpdateEvent]]) -> Outgoing:
+    """Add a "Subscribe the server" button per title a followed person's event announces."""
+    by_id = dict(events)
+    out: Outgoing = []
+    for message, ids in messages:
+        titles: dict[TitleRef, str] = {}
+        for ledger_id in ids:
+            event = by_id[ledger_id]
+            if event.kind in ANNOUNCED_KINDS:
+                titles.setdefault(event.ref, event.title)
+        named = len(titles) > 1
+        buttons = [
+            {
+                "type": BUTTON,
+                "style": SECONDARY,
+                "label": notify_me_label(title, named=named, base=SUBSCRIBE_LABEL),
+                "custom_id": subscribe_custom_id(ref),
+            }
+            for ref, title in titles.items()
+        ]
+        room = MAX_BUTTONS - len(message.components)
+        components = (*message.components, *buttons[:room])
+        out.append((replace(message, components=components), ids))
     return out
