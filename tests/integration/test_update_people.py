@@ -7,13 +7,30 @@ title) once per recipient, across restarts; warm cycles fetch only the people TM
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+
+from redis.asyncio import Redis
 
 from filmbot.db.repositories.person_follows import PersonFollowRepository
 from filmbot.db.repositories.personal import MemberSettingsRepository
 from filmbot.domain.person_follows import PersonFollow
+from filmbot.services.updates import (
+    SharedTitleSource,
+    TMDBTitleSource,
+    UpdateEngine,
+    shard_filter,
+    shard_scope,
+)
 from tests.integration.test_personal_delivery import DM_BASE, USER, DirectSender, member_rows
-from tests.integration.test_update_support import CHANNEL, GUILD, Sessions, World, world
+from tests.integration.test_update_support import (
+    CHANNEL,
+    GUILD,
+    RecordingSender,
+    Sessions,
+    World,
+    world,
+)
 
 ROBERTS = 21315  # Eric Roberts: 330 credits in the fake, all top-billed small roles
 VILLENEUVE = 137427
@@ -170,3 +187,47 @@ async def test_a_refollow_after_unfollowing_starts_from_a_fresh_baseline(
         await w.engine().run_cycle()
 
     assert w.sender.titles() == [], "credits from before the follow are the back catalogue"
+
+
+async def test_two_shard_processes_share_one_fetch_of_a_person_and_post_once_per_guild(
+    sessionmaker: Sessions, redis: Redis
+) -> None:
+    guilds = [GUILD, GUILD + (1 << 22)]  # one guild in each of two shards
+    async with world(sessionmaker) as w:
+        for n, guild_id in enumerate(guilds):
+            await follow_person(w, VILLENEUVE, guild_id=guild_id)
+            await w.guild(guild_id, notification_channel_id=CHANNEL + n)
+        senders = [RecordingSender(), RecordingSender()]
+
+        def engines() -> list[UpdateEngine]:
+            made = []
+            for shard, sender in enumerate(senders):
+                settings = w.settings.model_copy(update={"shard_count": 2, "shard_ids": [shard]})
+                source = SharedTitleSource(TMDBTitleSource(w.client), redis, ttl=600)
+                made.append(
+                    UpdateEngine(
+                        sessionmaker,
+                        source,
+                        sender,
+                        settings,
+                        now=w.clock,
+                        owns=shard_filter(settings),
+                        scope=shard_scope(settings),
+                    )
+                )
+            return made
+
+        await asyncio.gather(*(engine.run_cycle() for engine in engines()))
+        first_fetches = w.fake.count(f"/person/{VILLENEUVE}")
+        w.clock.advance(hours=1)
+        credit(w, VILLENEUVE, NEW_FILM, "Shared Epic", job="Director")
+        await redis.delete(f"filmbot:updates:person:{VILLENEUVE}")
+        await asyncio.gather(*(engine.run_cycle() for engine in engines()))
+        await asyncio.gather(*(engine.run_cycle() for engine in engines()))
+
+    assert first_fetches == 1, "the second process read the first one's copy"
+    for shard, sender in enumerate(senders):
+        [owned] = [n for n, guild_id in enumerate(guilds) if (guild_id >> 22) % 2 == shard]
+        assert [(s.channel_id, s.titles) for s in sender.sent] == [
+            (CHANNEL + owned, ["Denis Villeneuve directs Shared Epic"])
+        ]
