@@ -46,7 +46,7 @@ async def follow_person(w: World, person_id: int, *, guild_id: int | None = GUIL
         if guild_id is None:
             await MemberSettingsRepository(session).ensure(USER, "UTC", "US")
         owner = {"guild_id": guild_id} if guild_id is not None else {"user_id": USER}
-        follow = PersonFollow(person_id, f"Person {person_id}", **owner)
+        follow = PersonFollow(person_id, f"Person {person_id}", followed_at=w.clock(), **owner)
         await PersonFollowRepository(session).add(follow)
 
 
@@ -231,3 +231,29 @@ async def test_two_shard_processes_share_one_fetch_of_a_person_and_post_once_per
         assert [(s.channel_id, s.titles) for s in sender.sent] == [
             (CHANNEL + owned, ["Denis Villeneuve directs Shared Epic"])
         ]
+
+
+async def test_a_later_follower_hears_only_credits_added_after_its_own_follow(
+    sessionmaker: Sessions,
+) -> None:
+    second = GUILD + (1 << 22)
+    async with world(sessionmaker) as w:
+        await follow_person(w, VILLENEUVE)
+        await w.engine().run_cycle()
+        w.clock.advance(hours=1)
+        credit(w, VILLENEUVE, NEW_FILM, "Before Second", job="Director")
+        w.clock.advance(minutes=10)
+        await follow_person(w, VILLENEUVE, guild_id=second)
+        await w.guild(second, notification_channel_id=CHANNEL + 1)
+        w.clock.advance(minutes=10)
+        await w.engine().run_cycle()
+        w.clock.advance(hours=1)
+        credit(w, VILLENEUVE, OTHER_FILM, "After Second", job="Director")
+        await w.engine().run_cycle()
+
+    posts = sorted((s.channel_id, s.titles[0]) for s in w.sender.sent)
+    assert posts == [
+        (CHANNEL, "Denis Villeneuve directs After Second"),
+        (CHANNEL, "Denis Villeneuve directs Before Second"),
+        (CHANNEL + 1, "Denis Villeneuve directs After Second"),
+    ]

@@ -5,11 +5,13 @@ personal ones, on the process that owns shard 0), fetches each followed person a
 however many servers and members follow them, and compares their director and top-billed
 cast credits with those the scope has already seen (`person_snapshots`). A person's first
 fetch only records their credits; later fetches announce the credits not seen before
-(`filmbot.domain.updates.credits`). Warm cycles fetch only people TMDB's `/person/changes`
-feed lists, people never fetched and people older than FULL_REFRESH_HOURS. The new ledger
-rows and the new known credits are written in one transaction, so a crash can lose both or
-neither: the next cycle then finds the same credits new again and the ledger's unique key
-keeps each (recipient, title, person) to one notification.
+(`filmbot.domain.updates.credits`) to the followers who already followed at the fetch
+before, so a follow added to a person others follow never hears of credits from before it.
+Warm cycles fetch only people TMDB's `/person/changes` feed lists, people never fetched and
+people older than FULL_REFRESH_HOURS. The new ledger rows and the new known credits are
+written in one transaction, so a crash can lose both or neither: the next cycle then finds
+the same credits new again and the ledger's unique key keeps each (recipient, title,
+person) to one notification.
 """
 
 from __future__ import annotations
@@ -166,7 +168,10 @@ class PeopleCycle:
         new = [credits[key] for key in sorted(credits) if key not in previous[0]]
         if not new:
             return
+        checked_at = previous[1]
         for follow in follows:
+            if follow.followed_at is not None and follow.followed_at > checked_at:
+                continue  # followed since the last check: these credits predate the follow
             if follow.guild_id is not None:
                 guild_prefs = plan.prefs[follow.guild_id]
                 for event in new_title_events(person_id, name, new, guild_prefs, plan.now):
