@@ -117,6 +117,11 @@ async def test_an_unknown_person_or_a_member_without_permission_changes_nothing(
     guild = film_club.guild
     unknown = await fake_discord.slash(guild, film_club.admin, "subscribe", query="person:999999")
     assert "TMDB has no person with id 999999" in unknown.content
+    for options in ({"channel": "announcements"}, {"updates": False}):
+        refused_options = await fake_discord.slash(
+            guild, film_club.admin, "subscribe", query=f"person:{VILLENEUVE}", **options
+        )
+        assert "are for titles" in refused_options.content
     await fake_discord.slash(
         guild, film_club.admin, "config", setting="subscribe_permission", value="manage_server"
     )

@@ -26,6 +26,10 @@ from filmbot.services.subscriptions import ChannelChoice, SubscriptionView
 
 PER_PAGE = 10
 NO_CHANNEL_YET = "No notification channel is set: an admin can run /setup."
+PERSON_OPTIONS = (
+    "`channel`, `releases` and `updates` are for titles. A followed person's new titles go to "
+    "the server's film or TV channel: run `/subscribe query:person:ID` without them."
+)
 
 
 def _what(releases: bool, updates: bool) -> str:
@@ -95,6 +99,9 @@ class Subscriptions(commands.Cog):
         services.subscriptions.check_allowed(guild, manager)
         person_id = named_person(query)
         if person_id is not None:
+            if chosen_channel is not None or not (releases and updates):
+                await interaction.followup.send(PERSON_OPTIONS)
+                return
             await _follow_person(interaction, guild, person_id, manager)
             return
         resolution = await services.catalog.resolve(query, language=guild.language)
