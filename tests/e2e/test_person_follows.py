@@ -138,6 +138,11 @@ async def test_a_member_follows_a_person_by_dm_lists_removes_and_privacy_covers_
     filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub, fake_tmdb: FakeTMDB
 ) -> None:
     user = film_club.member
+    refused = await slash_in_dm(
+        fake_discord, user, "notify-me", query=f"person:{VILLENEUVE}", releases=False
+    )
+    assert "are for titles" in refused.content
+    assert await filmbot.services.person_follows.for_member(user.id) == []
     followed = await slash_in_dm(fake_discord, user, "notify-me", query=f"person:{VILLENEUVE}")
     assert followed.embeds[0]["title"] == "You now follow Denis Villeneuve"
     mine = await slash_in_dm(fake_discord, user, "my-notifications")

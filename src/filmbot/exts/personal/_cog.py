@@ -133,6 +133,13 @@ class Personal(commands.Cog):
         services = bot_of(interaction).services
         place = await origin_of(interaction)
         person_id = named_person(query)
+        if person_id is not None and not (releases and updates):
+            await interaction.followup.send(
+                "`releases` and `updates` are for titles: run `/notify-me query:person:ID` "
+                "without them to hear about a person's new titles.",
+                ephemeral=True,
+            )
+            return
         if person_id is not None:
             follow = await services.person_follows.follow_for_member(
                 interaction.user.id, person_id, place.defaults, language=place.language
