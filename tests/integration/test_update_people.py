@@ -257,3 +257,19 @@ async def test_a_later_follower_hears_only_credits_added_after_its_own_follow(
         (CHANNEL, "Denis Villeneuve directs Before Second"),
         (CHANNEL + 1, "Denis Villeneuve directs After Second"),
     ]
+
+
+async def test_without_the_person_change_feed_every_followed_person_is_fetched(
+    sessionmaker: Sessions,
+) -> None:
+    async with world(sessionmaker) as w:
+        await follow_person(w, ROBERTS)
+        await follow_person(w, VILLENEUVE)
+        await w.engine().run_cycle()
+        w.clock.advance(hours=1)
+        w.fake.faults.fail_next(3)  # /person/changes fails, retries included
+        cold = await w.engine().run_cycle()
+
+    assert cold.people_fetched == 2 and cold.people_failed == 0
+    assert (w.fake.count(f"/person/{ROBERTS}"), w.fake.count(f"/person/{VILLENEUVE}")) == (2, 2)
+    assert w.sender.titles() == []
