@@ -118,6 +118,7 @@ def describe(report: CycleReport) -> str:
         f"update cycle finished in {report.duration_seconds:.1f}s "
         f"({report.guilds} servers, {report.subscriptions} subscriptions)",
         f"titles fetched: {report.titles_fetched} of {report.titles} ({feed})",
+        f"people fetched: {report.people_fetched} of {report.people_followed}",
         f"events found:   {report.events_found}",
         f"delivered:      {report.delivered} in {report.messages} messages",
         f"pending:        {report.pending}",

@@ -205,7 +205,8 @@ async def test_privacy_show_and_delete_cover_follows_and_settings(
         film_club.guild, user, "notify-settings", quiet_start="22:30", quiet_end="07:00"
     )
     shown = await fake_discord.slash(film_club.guild, user, "privacy show")
-    assert "1 personal follows and your notification settings" in (shown.embeds[0]["description"])
+    described = shown.embeds[0]["description"]
+    assert "1 personal follows, 0 followed people and your notification settings" in described
     assert shown.message is not None
     attachment = shown.message["attachments"][0]
     exported = json.loads(fake_discord.messages.attachment_bytes(attachment))

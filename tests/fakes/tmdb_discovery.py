@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tests.fakes.tmdb_catalogue import DATA_DIR, Catalogue, Title
@@ -29,6 +29,7 @@ class Discovery:
         self.certifications: dict[str, Any] = _load("certifications.json")
         self.providers: dict[str, list[dict[str, Any]]] = _load("providers.json")
         self.people: dict[int, Title] = {p["id"]: p for p in _load("people.json")}
+        self.changed_people: dict[int, datetime] = {}
 
     def route(self, parts: list[str], query: Query) -> dict[str, Any] | None:
         """Answer a discovery path, or None when it is not one (or names nothing)."""
@@ -41,6 +42,8 @@ class Discovery:
                 return self.title_providers(media, int(raw_id))
             case ["search", "person"]:
                 return self.search_people(query)
+            case ["person", "changes"]:
+                return self.person_changes(query)
             case ["person", raw_id] if raw_id.isdigit():
                 return self.person(int(raw_id), query)
             case ["discover", ("movie" | "tv") as media]:
@@ -78,6 +81,52 @@ class Discovery:
         if "combined_credits" in query.get("append_to_response", "").split(","):
             body["combined_credits"] = credits
         return body
+
+    def person_changes(self, query: Query) -> dict[str, Any]:
+        """/person/changes: ids changed in `start_date..end_date` (default the last day)."""
+        end = _day(query.get("end_date")) or datetime.now(UTC).date()
+        start = _day(query.get("start_date")) or end - timedelta(days=1)
+        ids = [
+            {"id": person_id, "adult": False}
+            for person_id, at in sorted(self.changed_people.items())
+            if start <= at.date() <= end
+        ]
+        return hits_page(ids, int(query.get("page", "1")), size=100)
+
+    def add_credit(  # noqa: PLR0913 - a credit's whole description
+        self,
+        person_id: int,
+        media: str,
+        tmdb_id: int,
+        *,
+        name: str,
+        job: str | None = None,
+        character: str = "",
+        order: int = 0,
+        at: datetime | None = None,
+    ) -> None:
+        """Test hook: credit the person on a title (crew with `job`, else cast at `order`).
+
+        The title is created when the catalogue lacks it; the person is listed in
+        /person/changes as changed at `at` (default now).
+        """
+        table = self.catalogue.table(media)
+        if tmdb_id not in table:
+            setter = self.catalogue.set_movie if media == "movie" else self.catalogue.set_tv
+            setter(tmdb_id)
+        credits = table[tmdb_id].setdefault("credits", {})
+        member: Title = {"id": person_id, "name": name}
+        if job is None:
+            member |= {"character": character, "order": order}
+            credits.setdefault("cast", []).append(member)
+        else:
+            member |= {"department": "Directing" if job == "Director" else "Crew", "job": job}
+            credits.setdefault("crew", []).append(member)
+        self.mark_person_changed(person_id, at)
+
+    def mark_person_changed(self, person_id: int, at: datetime | None = None) -> None:
+        """List the person in /person/changes as changed at `at` (default now)."""
+        self.changed_people[person_id] = at or datetime.now(UTC)
 
     def search_people(self, query: Query) -> dict[str, Any]:
         """/search/person: people whose name contains the query, most popular first."""
@@ -219,6 +268,13 @@ def _sort_key(media: str, sort_by: str) -> Callable[[Title], Any]:
     if field in ("title", "name", "original_title", "original_name"):
         return lambda e: str(e.get(field) or "").casefold()
     return lambda e: float(e.get(field) or 0)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def hits_page(items: list[Title], page: int, size: int = 20) -> dict[str, Any]:

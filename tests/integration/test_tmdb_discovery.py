@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import aiohttp
@@ -12,11 +12,12 @@ import pytest
 from pydantic import BaseModel
 
 from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates import qualifying_credits
 from filmbot.tmdb import TMDBClient
 from filmbot.tmdb.cache import cache_key
 from filmbot.tmdb.client import LIST_TTL
 from filmbot.tmdb.discover import DiscoverQuery
-from filmbot.tmdb.models import GenreList, TitlePage, WatchProviders, parse_payload
+from filmbot.tmdb.models import ChangesPage, GenreList, TitlePage, WatchProviders, parse_payload
 from filmbot.tmdb.people import CombinedCredits, PersonDetails, PersonPage
 from filmbot.tmdb.providers import CertificationList, ProviderList
 from tests.fakes.plugin_tmdb import make_client
@@ -49,6 +50,7 @@ ENDPOINTS: dict[str, tuple[str, dict[str, str], type[BaseModel], MediaType | Non
         CombinedCredits,
         None,
     ),
+    "/3/person/changes": ("/person/changes", {}, ChangesPage, None),
     "/3/discover/movie": ("/discover/movie", {}, TitlePage, MediaType.MOVIE),
     "/3/discover/tv": ("/discover/tv", {}, TitlePage, MediaType.TV),
 }
@@ -272,3 +274,21 @@ async def test_discover_sorts_as_asked(client: TMDBClient) -> None:
     assert titles == sorted(titles)
     shows = await _titles(client, DiscoverQuery(media=MediaType.TV, sort="oldest"))
     assert shows[0] == "Twin Peaks"
+
+
+async def test_the_person_change_feed_lists_people_changed_in_the_window(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    fake_tmdb.discovery.add_credit(
+        525, "movie", 9_700_001, name="Christopher Nolan", job="Director",
+        at=datetime(2026, 3, 9, 8, 0, tzinfo=UTC),
+    )  # fmt: skip
+    fake_tmdb.discovery.mark_person_changed(21315, datetime(2026, 3, 1, tzinfo=UTC))
+    changed = await client.changed_person_ids(date(2026, 3, 8), date(2026, 3, 10))
+    assert changed == {525}
+    page = await client.person_changes(date(2026, 2, 28), date(2026, 3, 10))
+    assert sorted(e.id for e in page.results) == [525, 21315]
+    with pytest.raises(ValueError, match="0 to 14 days"):
+        await client.person_changes(date(2026, 2, 1), date(2026, 3, 1))
+    fresh = await client.fresh_person(525)
+    assert "movie:9700001" in qualifying_credits(fresh)

@@ -63,6 +63,7 @@ def test_every_event_kind_has_exactly_one_template_kind() -> None:
         "status",
         "removed",
         "streaming",
+        "new_title",
     ]
 
 

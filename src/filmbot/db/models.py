@@ -364,3 +364,42 @@ class MovieNightRow(Base):
     winner_title: Mapped[str | None] = mapped_column(String(255))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PersonFollowRow(Base):
+    """A followed person: by a server (`guild_id`) or by a member personally (`user_id`).
+
+    Exactly one of the two is set; each recipient follows a person at most once.
+    """
+
+    __tablename__ = "person_follows"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "person_id"),
+        UniqueConstraint("user_id", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    profile_path: Mapped[str | None] = mapped_column(String(255))
+    followed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PersonSnapshotRow(Base):
+    """The credits of a followed person the update engine already knows, per engine scope.
+
+    `known` lists the qualifying credits ("movie:1", "tv:2") seen so far; only credits not
+    in it are announced.
+    """
+
+    __tablename__ = "person_snapshots"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(255))
+    known: Mapped[list[str]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())

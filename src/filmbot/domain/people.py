@@ -25,6 +25,12 @@ def parse_person_query(text: str) -> int | str:
     return parsed
 
 
+def named_person(text: str) -> int | None:
+    """The person id when the text is `person:ID` or a TMDB person URL, else None."""
+    match = _REF.match(text or "") or _URL.match(text or "")
+    return int(match.group(1)) if match else None
+
+
 def person_ref(person_id: int) -> str:
     """The option value naming a person: `person:31`."""
     return f"person:{person_id}"

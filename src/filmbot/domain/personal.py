@@ -200,9 +200,9 @@ def notify_me_custom_id(ref: TitleRef) -> str:
     return f"filmbot:notify-me:{ref.media_type.value}:{ref.tmdb_id}"
 
 
-def notify_me_label(title: str, *, named: bool) -> str:
+def notify_me_label(title: str, *, named: bool, base: str = NOTIFY_ME_LABEL) -> str:
     """The button's label; naming the title when a message announces several."""
     if not named:
-        return NOTIFY_ME_LABEL
-    text = f"{NOTIFY_ME_LABEL}: {title}"
+        return base
+    text = f"{base}: {title}"
     return text if len(text) <= BUTTON_LABEL_LIMIT else text[: BUTTON_LABEL_LIMIT - 1] + "…"

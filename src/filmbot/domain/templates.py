@@ -31,6 +31,7 @@ PLACEHOLDERS = (
     "role",
     "provider",
     "region",
+    "person",
 )
 
 
@@ -44,6 +45,7 @@ class TemplateKind(str, enum.Enum):
     STATUS = "status"
     REMOVED = "removed"
     STREAMING = "streaming"
+    NEW_TITLE = "new_title"
 
     @property
     def event_kind(self) -> EventKind:
@@ -64,6 +66,7 @@ _EVENT_KINDS = {
     TemplateKind.STATUS: EventKind.STATUS_CHANGE,
     TemplateKind.REMOVED: EventKind.TITLE_REMOVED,
     TemplateKind.STREAMING: EventKind.STREAMING,
+    TemplateKind.NEW_TITLE: EventKind.NEW_TITLE,
 }
 _TEMPLATE_KINDS = {event: kind for kind, event in _EVENT_KINDS.items()}
 
@@ -96,6 +99,7 @@ SAMPLE_VALUES: Mapping[TemplateKind, Mapping[str, str]] = {
     TemplateKind.STATUS: {**_SHOW_SAMPLE, "status": "Ended"},
     TemplateKind.REMOVED: _FILM_SAMPLE,
     TemplateKind.STREAMING: {**_FILM_SAMPLE, "provider": "Max", "region": "US"},
+    TemplateKind.NEW_TITLE: {**_FILM_SAMPLE, "person": "Denis Villeneuve"},
 }
 
 

@@ -20,6 +20,7 @@ from filmbot.services.history import ExportService, ImportBudget, ImportService,
 from filmbot.services.movienight import MovieNightService
 from filmbot.services.notifications import NotificationSender
 from filmbot.services.people import PeopleService
+from filmbot.services.person_follows import PersonFollowService
 from filmbot.services.personal import PersonalService
 from filmbot.services.privacy import PrivacyService
 from filmbot.services.recommendations import RecommendationService
@@ -79,12 +80,14 @@ class Services:
     redis: Redis | None = None
     server_watchlist: ServerWatchlistService = field(init=False)
     movienight: MovieNightService = field(init=False)
+    person_follows: PersonFollowService = field(init=False)
 
     def __post_init__(self) -> None:
         self.server_watchlist = ServerWatchlistService(
             self.sessions, self.settings.max_server_watchlist_items
         )
         self.movienight = MovieNightService(self.sessions, self.catalog, self.tmdb)
+        self.person_follows = PersonFollowService(self.sessions, self.people)
 
     async def update_status(self) -> str:
         """How the last update cycle went, for /stats."""

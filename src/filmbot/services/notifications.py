@@ -39,6 +39,7 @@ _KIND_LABELS = {
     EventKind.STATUS_CHANGE: ("Status update", 0xE67E22),
     EventKind.TITLE_REMOVED: ("Removed from TMDB", 0x95A5A6),
     EventKind.STREAMING: ("Now streaming", 0x1ABC9C),
+    EventKind.NEW_TITLE: ("New title", 0xF1C40F),
 }
 
 ImageUrl = Callable[[str | None], str | None]

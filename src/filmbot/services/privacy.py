@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.person_follows import PersonFollowRepository
 from filmbot.db.repositories.server_watchlist import ServerWatchlistRepository
 from filmbot.db.repositories.social import MemberRecommendationRepository, PreferenceRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import utcnow
 from filmbot.domain.models import WatchlistItem
+from filmbot.domain.person_follows import PersonFollow
 from filmbot.domain.personal import MemberState, PersonalFollow
 from filmbot.domain.server_watchlist import ServerWatchlistEntry
 from filmbot.domain.social import MemberPreferences, MemberRecommendation
@@ -35,6 +37,7 @@ class PersonalData:
     recommendations: list[MemberRecommendation] = field(default_factory=list)
     preferences: MemberPreferences | None = None
     server_entries: list[ServerWatchlistEntry] = field(default_factory=list)
+    people: list[PersonFollow] = field(default_factory=list)
 
     @property
     def ratings(self) -> int:
@@ -62,6 +65,7 @@ class PrivacyService:
             recommendations = await MemberRecommendationRepository(session).involving(user_id)
             preferences = PreferenceRepository(session)
             stored = await preferences.get(user_id) if await preferences.stored(user_id) else None
+            people = await PersonFollowRepository(session).for_user(user_id)
         follows, settings = await personal_data(self._sessions, user_id)
         return PersonalData(
             items,
@@ -70,20 +74,22 @@ class PrivacyService:
             recommendations=recommendations,
             preferences=stored,
             server_entries=added,
+            people=people,
         )
 
     async def delete(self, user_id: int) -> int:
         """Delete the user's watchlist items, ratings and reviews everywhere; count the items.
 
-        Personal follows and notification settings, recommendations they sent or received
-        and their opt-ins go too. Server watchlist entries they added stay for the server,
-        without their id or note.
+        Personal follows (of titles and of people) and notification settings,
+        recommendations they sent or received and their opt-ins go too. Server watchlist
+        entries they added stay for the server, without their id or note.
         """
         async with self._sessions.begin() as session:
             removed = await WatchlistRepository(session).delete_user(user_id)
             await MemberRecommendationRepository(session).delete_involving(user_id)
             await PreferenceRepository(session).delete(user_id)
             anonymised = await ServerWatchlistRepository(session).anonymise(user_id)
+            await PersonFollowRepository(session).delete_user(user_id)
         await delete_personal_data(self._sessions, user_id)
         log.info(
             "Deleted the data of a user on request (%d items, %d server entries anonymised)",

@@ -49,16 +49,20 @@ class SubscriptionService:
         releases: bool = True,
         updates: bool = True,
         channel: ChannelChoice | None = None,
+        only_new: bool = False,
     ) -> tuple[Subscription, bool]:
         """Subscribe; return (subscription, created).
 
-        Existing ones get the new flags and, when `channel` is given, the new channel.
+        Existing ones get the new flags and, when `channel` is given, the new channel; with
+        `only_new` an existing one is left alone and AlreadyExistsError raised.
         """
         async with self._sessions.begin() as session:
             guild = await GuildRepository(session).ensure(guild_id, guild_name)
             self._check_permission(guild, can_manage_server)
             repo = SubscriptionRepository(session)
             existing = await repo.get(guild_id, title.ref)
+            if existing is not None and only_new:
+                raise AlreadyExistsError(f"This server already follows {title.title}.")
             if existing is not None:
                 return await self._change(repo, existing, title, releases, updates, channel), False
             created = await repo.add(

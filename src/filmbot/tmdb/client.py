@@ -415,6 +415,27 @@ class TMDBClient:
         )
         return {entry.id for page in (first, *rest) for entry in page.results}
 
+    async def person_changes(self, start: date, end: date, *, page: int = 1) -> ChangesPage:
+        """One page of person ids changed between `start` and `end` (/person/changes)."""
+        if end < start or end - start > MAX_CHANGES_WINDOW:
+            raise ValueError("a TMDB changes window must be 0 to 14 days long")
+        params = {"start_date": start.isoformat(), "end_date": end.isoformat(), "page": str(page)}
+        return await self._fetcher.fetch("/person/changes", params, 0.0, ChangesPage)
+
+    async def changed_person_ids(self, start: date, end: date) -> set[int]:
+        """Every person id changed between `start` and `end`, across all pages."""
+        first = await self.person_changes(start, end)
+        last = min(first.total_pages, MAX_PAGE)
+        rest = await asyncio.gather(
+            *(self.person_changes(start, end, page=n) for n in range(2, last + 1))
+        )
+        return {entry.id for page in (first, *rest) for entry in page.results}
+
+    async def fresh_person(self, person_id: int, *, language: str | None = None) -> dict[str, Any]:
+        """A person's raw JSON with combined credits, bypassing the response cache."""
+        params = details_params(language, PERSON_APPEND)
+        return await self.transport.get_json(f"/person/{person_id}", params)
+
     # -- plumbing -------------------------------------------------------------------------
 
     async def purge_expired_cache(self) -> int:

@@ -1,5 +1,11 @@
 """Update detection and the delivery ledger's vocabulary (see `evaluate` for the rules)."""
 
+from filmbot.domain.updates.credits import (
+    Credit,
+    new_title_events,
+    person_key,
+    qualifying_credits,
+)
 from filmbot.domain.updates.evaluate import (
     CATCH_UP_LOOKBACK_DAYS,
     detect_events,
@@ -49,6 +55,7 @@ __all__ = [
     "RELEASE_FLAG_KINDS",
     "UPDATE_FLAG_KINDS",
     "ClaimedDelivery",
+    "Credit",
     "CycleState",
     "DeliveryStatus",
     "EpisodeInfo",
@@ -69,7 +76,10 @@ __all__ = [
     "is_expired",
     "ledger_entry",
     "ledger_key",
+    "new_title_events",
     "next_notification_hint",
+    "person_key",
+    "qualifying_credits",
     "regional_release",
     "snapshot_from_tmdb",
     "title_removed_event",

@@ -80,6 +80,7 @@ class EventKind(str, enum.Enum):
     STATUS_CHANGE = "status_change"
     TITLE_REMOVED = "title_removed"
     STREAMING = "streaming"
+    NEW_TITLE = "new_title"
 
 
 RELEASE_FLAG_KINDS = frozenset({EventKind.RELEASE, EventKind.UPCOMING, EventKind.STREAMING})

@@ -17,6 +17,8 @@ T = TypeVar("T")
 
 TITLE_QUERY_HELP = "A film or show: type its title and pick it, or give its TMDB or IMDb id or link"
 """The description of every option that takes one film or show (see `parse_title_query`)."""
+PERSON_OR_TITLE_HELP = "A film or show (title, TMDB or IMDb id or link), or a person as person:ID"
+"""The description of an option that follows a film, a show or a person."""
 
 
 def bot_of(interaction: discord.Interaction) -> FilmBot:

@@ -12,10 +12,13 @@ from discord.ext import commands
 from filmbot.domain.guild_settings import suggest_timezones
 from filmbot.domain.limits import clip
 from filmbot.domain.models import TitleRef
+from filmbot.domain.people import named_person, person_url
+from filmbot.domain.person_follows import PersonFollow
 from filmbot.domain.titles import parse_title_query, tmdb_url
-from filmbot.exts._ui.context import TITLE_QUERY_HELP, bot_of, everywhere
+from filmbot.exts._ui.context import PERSON_OR_TITLE_HELP, bot_of, everywhere
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
+from filmbot.exts._ui.person_follows import followed_message, people_field, person_choices
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.exts.personal._origin import origin_of
 from filmbot.services.catalog import TitleSummary
@@ -59,13 +62,18 @@ async def _own_follows(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """The member's own follows matching what they typed."""
-    follows = await bot_of(interaction).services.personal.search(interaction.user.id, current)
-    return [
+    services = bot_of(interaction).services
+    follows = await services.personal.search(interaction.user.id, current)
+    people = await services.person_follows.search(
+        PersonFollow(0, "", user_id=interaction.user.id), current
+    )
+    titles = [
         app_commands.Choice(
             name=clip(f"{f.title} · {f.ref.media_type.label}", 100), value=str(f.ref)
         )
         for f in follows
     ]
+    return [*titles, *person_choices(people)][:25]
 
 
 async def _zones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -97,7 +105,7 @@ class Personal(commands.Cog):
 
     @app_commands.command(name="notify-me", description="Follow a film or show yourself, by DM")
     @app_commands.describe(
-        query=TITLE_QUERY_HELP,
+        query=PERSON_OR_TITLE_HELP,
         releases="Tell me about releases and upcoming releases (default on)",
         updates="Tell me about new episodes and status changes (default on)",
     )
@@ -114,6 +122,25 @@ class Personal(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=True)
         services = bot_of(interaction).services
         place = await origin_of(interaction)
+        person_id = named_person(query)
+        if person_id is not None and not (releases and updates):
+            await interaction.followup.send(
+                "`releases` and `updates` are for titles: run `/notify-me query:person:ID` "
+                "without them to hear about a person's new titles.",
+                ephemeral=True,
+            )
+            return
+        if person_id is not None:
+            follow = await services.person_follows.follow_for_member(
+                interaction.user.id, person_id, place.defaults, language=place.language
+            )
+            embed = new_embed(
+                f"You now follow {follow.name}",
+                url=person_url(follow.person_id),
+                description=f"{followed_message(follow, 'You')} I will tell you by direct message.",
+            )
+            await interaction.followup.send(embed=embed, ephemeral=True)
+            return
         resolution = await services.catalog.resolve(query, language=place.language)
 
         async def run(reply: Reply, title: TitleSummary) -> None:
@@ -146,7 +173,15 @@ class Personal(commands.Cog):
     async def notify_me_remove(self, interaction: discord.Interaction, query: str) -> None:
         """Remove a personal follow."""
         await interaction.response.defer(thinking=True, ephemeral=True)
-        personal = bot_of(interaction).services.personal
+        services = bot_of(interaction).services
+        personal = services.personal
+        person_id = named_person(query)
+        if person_id is not None:
+            gone = await services.person_follows.unfollow_for_member(interaction.user.id, person_id)
+            await interaction.followup.send(
+                f"You no longer follow **{clip(gone.name, 200)}**.", ephemeral=True
+            )
+            return
         parsed = parse_title_query(query)
         if isinstance(parsed, TitleRef):
             ref = parsed
@@ -172,7 +207,9 @@ class Personal(commands.Cog):
     async def my_notifications(self, interaction: discord.Interaction) -> None:
         """List the member's follows with what each announces next, and their settings."""
         await interaction.response.defer(thinking=True, ephemeral=True)
-        views, state = await bot_of(interaction).services.personal.overview(interaction.user.id)
+        services = bot_of(interaction).services
+        views, state = await services.personal.overview(interaction.user.id)
+        people = await services.person_follows.for_member(interaction.user.id)
         pages = max(1, math.ceil(len(views) / PER_PAGE))
         settings = state.settings.describe()
         if state.dm_blocked:
@@ -185,6 +222,10 @@ class Personal(commands.Cog):
                 "a server's notification."
             )
             embed = new_embed(f"Your notifications ({len(views)} follows)", description=body)
+            if people:
+                embed.add_field(
+                    name=f"People ({len(people)})", value=people_field(people), inline=False
+                )
             embed.add_field(name="Settings", value=settings, inline=False)
             if pages > 1:
                 embed.set_footer(text=f"Page {page + 1}/{pages}")

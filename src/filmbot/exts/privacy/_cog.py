@@ -83,6 +83,14 @@ def export(data: PersonalData) -> bytes:
         "watchlist": rows,
         "server_watchlist_added": added,
         "personal_follows": follows,
+        "followed_people": [
+            {
+                "person_id": p.person_id,
+                "name": p.name,
+                "followed_at": p.followed_at.isoformat() if p.followed_at else None,
+            }
+            for p in data.people
+        ],
         "notification_settings": settings,
         **_social_export(data),
     }
@@ -134,7 +142,7 @@ async def _delete_my_data(interaction: discord.Interaction) -> str:
     removed = await bot_of(interaction).services.privacy.delete(interaction.user.id)
     return (
         f"🗑️ Deleted {removed} watchlist items with their ratings and reviews, "
-        "your personal follows and notification settings, "
+        "your personal follows (titles and people) and notification settings, "
         "the recommendations you sent or received, and your privacy settings. "
         "Titles you added to server watchlists stay there without your name or note."
     )
@@ -180,7 +188,7 @@ class Privacy(commands.Cog):
             description=(
                 f"{len(data.items)} watchlist items in {servers} servers, "
                 f"{data.ratings} ratings, {data.reviews} written reviews, "
-                f"{len(data.follows)} personal follows"
+                f"{len(data.follows)} personal follows, {len(data.people)} followed people"
                 f"{' and your notification settings' if data.notify_settings else ''}.\n"
                 f"{sent} recommendations sent, {received} received.\n"
                 f"{settings_text(data.preferences or MemberPreferences())}\n"

@@ -11,11 +11,13 @@ from discord.ext import commands
 from filmbot.domain.errors import PermissionDeniedError
 from filmbot.domain.limits import clip
 from filmbot.domain.models import Guild, Subscription, TitleRef
+from filmbot.domain.people import named_person, person_url
+from filmbot.domain.person_follows import PersonFollow
 from filmbot.domain.routing import ChannelRoutes
 from filmbot.domain.titles import tmdb_url
 from filmbot.exts._ui.channels import CLEAR_WORDS, channel_choices, find_channel
 from filmbot.exts._ui.context import (
-    TITLE_QUERY_HELP,
+    PERSON_OR_TITLE_HELP,
     bot_of,
     can_manage_server,
     guild_of,
@@ -23,11 +25,17 @@ from filmbot.exts._ui.context import (
 )
 from filmbot.exts._ui.embeds import new_embed
 from filmbot.exts._ui.pagination import send_paginated
+from filmbot.exts._ui.person_follows import followed_message, people_field, person_choices
 from filmbot.exts._ui.picker import Reply, pick_or_run
 from filmbot.services.catalog import TitleSummary
 from filmbot.services.subscriptions import ChannelChoice, SubscriptionView
 
 PER_PAGE = 10
+NO_CHANNEL_YET = "No notification channel is set: an admin can run /setup."
+PERSON_OPTIONS = (
+    "`channel`, `releases` and `updates` are for titles. A followed person's new titles go to "
+    "the server's film or TV channel: run `/subscribe query:person:ID` without them."
+)
 
 
 def _what(releases: bool, updates: bool) -> str:
@@ -60,7 +68,7 @@ def _where(guild: Guild, sub: Subscription) -> str:
     """Say where the subscription's notifications go."""
     channel = ChannelRoutes.of(guild).channel_for(sub.media_type, sub.channel_id)
     if channel is None:
-        return "No notification channel is set: an admin can run /setup."
+        return NO_CHANNEL_YET
     own = " (this subscription's own channel)" if sub.channel_id else ""
     return f"Notifications go to <#{channel}>{own}."
 
@@ -73,7 +81,7 @@ class Subscriptions(commands.Cog):
 
     @app_commands.command(name="subscribe", description="Follow a film or show in this server")
     @app_commands.describe(
-        query=TITLE_QUERY_HELP,
+        query=PERSON_OR_TITLE_HELP,
         releases="Announce releases and upcoming releases (default on)",
         updates="Announce new episodes and status changes (default on)",
         channel="Post this title's notifications here instead (none: the server's channels)",
@@ -95,6 +103,13 @@ class Subscriptions(commands.Cog):
         services = bot_of(interaction).services
         manager = can_manage_server(interaction)
         services.subscriptions.check_allowed(guild, manager)
+        person_id = named_person(query)
+        if person_id is not None:
+            if chosen_channel is not None or not (releases and updates):
+                await interaction.followup.send(PERSON_OPTIONS)
+                return
+            await _follow_person(interaction, guild, person_id, manager)
+            return
         resolution = await services.catalog.resolve(query, language=guild.language)
         guild_name = interaction.guild.name if interaction.guild else ""
 
@@ -141,6 +156,17 @@ class Subscriptions(commands.Cog):
         """Remove a subscription."""
         await interaction.response.defer(thinking=True)
         services = bot_of(interaction).services
+        person_id = named_person(query)
+        if person_id is not None:
+            gone = await services.person_follows.unfollow_for_guild(
+                interaction.guild_id or 0,
+                person_id,
+                can_manage_server=can_manage_server(interaction),
+            )
+            await interaction.followup.send(
+                f"This server no longer follows **{discord.utils.escape_markdown(gone.name)}**."
+            )
+            return
         parsed = await services.catalog.parse(query)
         if isinstance(parsed, TitleRef):
             ref = parsed
@@ -171,15 +197,18 @@ class Subscriptions(commands.Cog):
     async def _unsubscribe_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        subs = await bot_of(interaction).services.subscriptions.search(
-            interaction.guild_id or 0, current
+        services = bot_of(interaction).services
+        subs = await services.subscriptions.search(interaction.guild_id or 0, current)
+        people = await services.person_follows.search(
+            PersonFollow(0, "", guild_id=interaction.guild_id or 0), current
         )
-        return [
+        titles = [
             app_commands.Choice(
                 name=clip(f"{s.title} · {s.media_type.label}", 100), value=str(s.ref)
             )
-            for s in subs[:25]
+            for s in subs
         ]
+        return [*titles, *person_choices(people)][:25]
 
     @app_commands.command(name="subscriptions", description="List what this server follows")
     @app_commands.guild_only()
@@ -187,17 +216,50 @@ class Subscriptions(commands.Cog):
         """The server's subscriptions with what each will notify about next."""
         await interaction.response.defer(thinking=True)
         guild = await guild_of(interaction)
-        views = await bot_of(interaction).services.subscriptions.overview(guild.id)
-        if not views:
+        services = bot_of(interaction).services
+        views = await services.subscriptions.overview(guild.id)
+        people = await services.person_follows.for_guild(guild.id)
+        if not views and not people:
             await interaction.followup.send("This server follows nothing yet. Try /subscribe.")
             return
-        total = math.ceil(len(views) / PER_PAGE)
+        total = max(1, math.ceil(len(views) / PER_PAGE))
+        heading = f"This server follows {len(views)} title{'s' if len(views) != 1 else ''}"
+        if people:
+            heading += f" and {len(people)} {'person' if len(people) == 1 else 'people'}"
 
         async def render(index: int) -> discord.Embed:
             chunk = views[index * PER_PAGE : (index + 1) * PER_PAGE]
-            return new_embed(
-                f"This server follows {len(views)} title{'s' if len(views) != 1 else ''}",
-                description="\n".join(_line(v) for v in chunk),
-            )
+            embed = new_embed(heading, description="\n".join(_line(v) for v in chunk) or None)
+            if people:
+                embed.add_field(name="People", value=people_field(people), inline=False)
+            return embed
 
         await send_paginated(interaction, total, render)
+
+
+async def _follow_person(
+    interaction: discord.Interaction, guild: Guild, person_id: int, manager: bool
+) -> None:
+    """/subscribe person:ID: the server follows the person's new titles."""
+    services = bot_of(interaction).services
+    follow = await services.person_follows.follow_for_guild(
+        guild.id,
+        person_id,
+        can_manage_server=manager,
+        guild_name=interaction.guild.name if interaction.guild else "",
+        language=guild.language,
+    )
+    embed = new_embed(
+        f"Subscribed! {follow.name}",
+        url=person_url(follow.person_id),
+        description=followed_message(follow, "This server"),
+    )
+    routes = ChannelRoutes.of(guild)
+    if not routes.any_channel():
+        embed.add_field(
+            name="Heads-up", value="No notification channel is set: an admin can run /setup."
+        )
+    photo = services.catalog.image_url(follow.profile_path, "w185")
+    if photo:
+        embed.set_thumbnail(url=photo)
+    await interaction.followup.send(embed=embed)

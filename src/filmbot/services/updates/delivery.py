@@ -44,7 +44,7 @@ from filmbot.services.notifications import (
     NotificationSender,
     build_messages,
 )
-from filmbot.services.updates.buttons import with_notify_me_buttons
+from filmbot.services.updates.buttons import with_notify_me_buttons, with_subscribe_buttons
 from filmbot.services.updates.grouping import DeliveryTally, Held, events_of, groups_to_send
 from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
 
@@ -189,7 +189,8 @@ class Deliverer:
 
         def render(group: list[ClaimedDelivery]) -> list[tuple[NotificationMessage, list[int]]]:
             events = events_of(group)
-            return with_notify_me_buttons(build_messages(events, display, self._image_url), events)
+            built = with_notify_me_buttons(build_messages(events, display, self._image_url), events)
+            return with_subscribe_buttons(built, events)
 
         routes = ChannelRoutes.of(guild)
 

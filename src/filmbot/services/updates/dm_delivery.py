@@ -44,6 +44,7 @@ from filmbot.services.notifications import (
     RecipientRefusesDMs,
     build_messages,
 )
+from filmbot.services.updates.buttons import ANNOUNCED_KINDS, with_notify_me_buttons
 from filmbot.services.updates.delivery import DEFAULT_LEASE
 from filmbot.services.updates.grouping import DeliveryTally, Held, events_of, groups_to_send
 from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
@@ -144,7 +145,9 @@ class MemberDeliverer:
         batches = [*in_flight, *([(None, fresh)] if fresh else [])]
         for previous, group in batches:
             by_id = {row.id: row for row in group}
-            for built, ids in build_messages(events_of(group), display, self._image_url):
+            events = events_of(group)
+            built_messages = build_messages(events, display, self._image_url)
+            for built, ids in with_notify_me_buttons(built_messages, events, ANNOUNCED_KINDS):
                 if run.stopping.is_set():
                     return
                 message = replace(built, content=heading) if heading else built

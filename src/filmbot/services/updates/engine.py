@@ -8,7 +8,8 @@ subscription as each title arrives, judging the others from their stored snapsho
 episode that becomes "tomorrow" needs no fetch), and only those whose next event can have
 come due (see `quiet`); (4) records new events in the delivery
 ledger together with the new snapshots, in batches while requests are still in flight
-(see `writer`); (5) claims, sends and marks delivered the pending rows
+(see `writer`); (4b) fetches each followed person once and records the titles new in their
+credits (see `people`); (5) claims, sends and marks delivered the pending rows
 (see `delivery`). Cycle statistics are stored for /stats. The grouped subscriptions and
 parsed snapshots are kept between cycles while the database says they are current (see
 `memory`).
@@ -38,6 +39,7 @@ from filmbot.services.updates.dm_delivery import MemberDeliverer
 from filmbot.services.updates.follows import FollowPlanner, handles_follows
 from filmbot.services.updates.grouping import DeliveryTally
 from filmbot.services.updates.memory import PlanMemory
+from filmbot.services.updates.people import PeopleCycle, PeopleFindings
 from filmbot.services.updates.plan import (
     CyclePlan,
     GuildFilter,
@@ -87,6 +89,7 @@ class UpdateEngine:
         self._memory = PlanMemory(settings.upcoming_notify_days)
         self._deliverer = Deliverer(sessionmaker, sender, source.image_url, now, lease)
         self._status = UpdateStatus(sessionmaker, scope, now)
+        self._people = PeopleCycle(sessionmaker, scope, self._windows, self._full_refresh)
         # Members' personal follows: planned and delivered by the process owning shard 0.
         self._follows: FollowPlanner | None = None
         self._members: MemberDeliverer | None = None
@@ -165,6 +168,13 @@ class UpdateEngine:
             # The writer and the findings refer to each other; part them so that this
             # cycle's findings are freed at once instead of waiting for a full collection.
             findings.on_title = None
+        people = await self._people.run(
+            plan,
+            self._source,
+            members=self._follows is not None,
+            known=known,
+            member_known=member_known,
+        )
         if (
             self._missing_checked_at is None
             or started - self._missing_checked_at >= self._full_refresh
@@ -176,7 +186,10 @@ class UpdateEngine:
         direct = DeliveryTally()
         if self._members is not None and not self.stopping.is_set():
             direct = await self._members.deliver(self.stopping)
-        report = self._report(plan, findings, tally, writer.new_events, writer.new_missed)
+        found = writer.new_events + people.new_events
+        report = self._report(plan, findings, tally, found, writer.new_missed)
+        report.people_followed, report.people_fetched = people.followed, people.fetched
+        report.people_failed = people.failed
         report.personal_follows = FollowPlanner.follow_count(plan)
         report.dm_delivered, report.dm_pending = direct.delivered, direct.pending
         report.dm_messages, report.dm_failed = direct.messages, direct.failed
@@ -185,7 +198,7 @@ class UpdateEngine:
         report.check_seconds = round(checked - clock, 3)
         report.delivery_seconds = round(report.duration_seconds - report.check_seconds, 3)
         report.finished_at = self._now()
-        stale = await self._save_state(report, plan, findings)
+        stale = await self._save_state(report, plan, findings, people)
         await self._remember(plan, findings, stale)
         log.info("Update cycle done: %s", report.summary())
         return report
@@ -243,14 +256,14 @@ class UpdateEngine:
         )
 
     async def _save_state(
-        self, report: CycleReport, plan: CyclePlan, findings: Findings
+        self, report: CycleReport, plan: CyclePlan, findings: Findings, people: PeopleFindings
     ) -> list[TitleRef]:
-        """Remember the cycle; the change feed restarts from it only if no fetch failed.
+        """Remember the cycle; the change feeds restart from it only if no fetch failed.
 
         Return the titles nobody follows any more, whose snapshots were deleted.
         """
         previous = plan.state.changes_since if plan.state else None
-        since = previous if findings.failed else report.started_at
+        since = previous if findings.failed or people.failed else report.started_at
         state = CycleState(
             self._scope, report.started_at, report.finished_at, since, report.to_stats()
         )

@@ -37,6 +37,9 @@ class CycleReport:
     dm_pending: int = 0
     dm_failed: int = 0
     dm_messages: int = 0
+    people_followed: int = 0
+    people_fetched: int = 0
+    people_failed: int = 0
 
     def to_stats(self) -> dict[str, Any]:
         """Return the counters as JSON-ready values."""
@@ -56,6 +59,7 @@ class CycleReport:
         """Return a one-line summary for logs and the CLI."""
         return (
             f"titles fetched {self.titles_fetched}/{self.titles}, "
+            f"people fetched {self.people_fetched}/{self.people_followed}, "
             f"events found {self.events_found}, delivered {self.delivered}, "
             f"pending {self.pending}, failed {self.failed}, missed {self.missed} "
             f"({self.duration_seconds:.1f}s)"

@@ -24,11 +24,11 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.tmdb import DEFAULT_LANGUAGE, TMDBClient
-from filmbot.tmdb.errors import TMDBNotFound
+from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -55,6 +55,17 @@ class TitleSource(Protocol):
         """Return a poster's full URL."""
 
 
+@runtime_checkable
+class PersonSource(Protocol):
+    """Fresh TMDB data about followed people (a `TitleSource` that also has this)."""
+
+    async def person(self, person_id: int) -> dict[str, Any]:
+        """Return the person's raw JSON with combined credits; raise TMDBNotFound or TMDBError."""
+
+    async def changed_people(self, start: date, end: date) -> set[int]:
+        """Return person ids TMDB lists as changed between the two days; raise TMDBError."""
+
+
 class TMDBTitleSource:
     """`TitleSource` backed by FilmBot's TMDB client, bypassing its response cache."""
 
@@ -71,6 +82,14 @@ class TMDBTitleSource:
     async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
         """Read every page of TMDB's change feed for the media type."""
         return await self._client.changed_ids(media, start, end)
+
+    async def person(self, person_id: int) -> dict[str, Any]:
+        """Fetch a person with combined credits straight from TMDB."""
+        return await self._client.fresh_person(person_id, language=self._language)
+
+    async def changed_people(self, start: date, end: date) -> set[int]:
+        """Read every page of TMDB's /person/changes feed."""
+        return await self._client.changed_person_ids(start, end)
 
     def image_url(self, path: str | None) -> str | None:
         """Return the w500 poster URL."""
@@ -130,6 +149,29 @@ class SharedTitleSource:
 
         async def fetch() -> dict[str, Any]:
             return {"ids": sorted(await self._inner.changed_ids(media, start, end))}
+
+        value = await self._shared(key, fetch)
+        return {int(i) for i in value["ids"]}
+
+    async def person(self, person_id: int) -> dict[str, Any]:
+        """A person's payload: another process's recent copy, or a fresh fetch shared after."""
+        if not isinstance(self._inner, PersonSource):
+            raise TMDBError("this title source cannot fetch people")
+        inner = self._inner
+        value = await self._shared(f"{PREFIX}:person:{person_id}", lambda: inner.person(person_id))
+        if value.get("__missing__"):
+            raise TMDBNotFound(f"TMDB no longer has person {person_id}")
+        return value
+
+    async def changed_people(self, start: date, end: date) -> set[int]:
+        """The person change feed, read once per window by whichever process asks first."""
+        if not isinstance(self._inner, PersonSource):
+            raise TMDBError("this title source cannot fetch people")
+        inner = self._inner
+        key = f"{PREFIX}:changes:person:{start.isoformat()}:{end.isoformat()}"
+
+        async def fetch() -> dict[str, Any]:
+            return {"ids": sorted(await inner.changed_people(start, end))}
 
         value = await self._shared(key, fetch)
         return {int(i) for i in value["ids"]}
