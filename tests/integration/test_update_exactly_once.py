@@ -16,7 +16,7 @@ from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.notifications import NotificationMessage
 from filmbot.services.updates import TMDBTitleSource, UpdateEngine
-from filmbot.services.updates.delivery import DEFAULT_LEASE
+from filmbot.services.updates.sending import DEFAULT_LEASE
 from tests.integration.test_update_support import (
     CHANNEL,
     FILM,

@@ -170,19 +170,10 @@ class TitleSnapshotRow(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class UpdateDeliveryRow(Base):
-    """The delivery ledger: one notification for one guild, created before it is sent."""
-
-    __tablename__ = "update_deliveries"
-    __table_args__ = (
-        UniqueConstraint("guild_id", "media_type", "tmdb_id", "kind", "event_key"),
-        Index(None, "status", "guild_id"),
-    )
+class LedgerColumns:
+    """The columns both delivery ledgers share: the event, and the state of sending it."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    guild_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
-    )
     media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
     tmdb_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
@@ -197,6 +188,20 @@ class UpdateDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UpdateDeliveryRow(LedgerColumns, Base):
+    """The delivery ledger: one notification for one guild, created before it is sent."""
+
+    __tablename__ = "update_deliveries"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "media_type", "tmdb_id", "kind", "event_key"),
+        Index(None, "status", "guild_id"),
+    )
+
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -259,7 +264,7 @@ class MemberNotifySettingsRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class MemberDeliveryRow(Base):
+class MemberDeliveryRow(LedgerColumns, Base):
     """The delivery ledger of direct messages: one notification for one member.
 
     The same columns and life cycle as `update_deliveries`, with the member as recipient;
@@ -272,22 +277,7 @@ class MemberDeliveryRow(Base):
         Index(None, "status", "user_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE)
-    tmdb_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
-    event_key: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(40))
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    message_id: Mapped[int | None] = mapped_column(BigInteger)
     digest_day: Mapped[str | None] = mapped_column(String(10))
 
 

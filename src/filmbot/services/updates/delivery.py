@@ -24,13 +24,13 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from filmbot.db.repositories.guilds import GuildRepository
 from filmbot.db.repositories.ledger import LedgerRepository, PendingDelivery
 from filmbot.db.repositories.plan import PlanRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
-from filmbot.db.session import Sessions, retrying
+from filmbot.db.session import retrying
 from filmbot.domain.models import Guild, TitleRef
 from filmbot.domain.routing import ChannelRoutes
 from filmbot.domain.updates import ClaimedDelivery
@@ -38,7 +38,6 @@ from filmbot.services.notifications import (
     ChannelUnavailable,
     DeliveryError,
     GuildDisplay,
-    ImageUrl,
     MessageRejected,
     NotificationMessage,
     NotificationSender,
@@ -46,11 +45,14 @@ from filmbot.services.notifications import (
 )
 from filmbot.services.updates.buttons import with_notify_me_buttons, with_subscribe_buttons
 from filmbot.services.updates.grouping import DeliveryTally, Held, events_of, groups_to_send
-from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
+from filmbot.services.updates.sending import (
+    DeliveryMarker,
+    LedgerDeliverer,
+    message_nonce,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE = timedelta(seconds=60)
 FOLLOW_UP_MARGIN = timedelta(seconds=0.5)
 MAX_FOLLOW_UPS = 3
 GUILD_CONCURRENCY = 8
@@ -72,23 +74,8 @@ class Round:
     overrides: Overrides = field(default_factory=dict)
 
 
-class Deliverer:
+class Deliverer(LedgerDeliverer[NotificationSender]):
     """Send a cycle's pending notifications, guild by guild, one claimed message at a time."""
-
-    def __init__(
-        self,
-        sessionmaker: Sessions,
-        sender: NotificationSender,
-        image_url: ImageUrl,
-        now: Callable[[], datetime],
-        lease: timedelta = DEFAULT_LEASE,
-    ) -> None:
-        self._sessionmaker = sessionmaker
-        self._sender = sender
-        self._image_url = image_url
-        self._now = now
-        self._lease = lease
-        self._leases = LeaseKeeper(sessionmaker, lease, now)
 
     async def deliver_pending(
         self, owns: Callable[[int], bool] | None, stopping: asyncio.Event

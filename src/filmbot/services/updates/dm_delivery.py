@@ -24,13 +24,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from filmbot.db.repositories.ledger import MemberLedgerRepository, PendingDelivery
 from filmbot.db.repositories.personal import MemberSettingsRepository
-from filmbot.db.session import Session, Sessions, retrying
+from filmbot.db.session import Session, retrying
 from filmbot.domain.personal import DigestMode, MemberState, NotifySettings
 from filmbot.domain.updates import ClaimedDelivery
 from filmbot.services.notifications import (
@@ -38,16 +37,14 @@ from filmbot.services.notifications import (
     DeliveryError,
     DirectMessenger,
     GuildDisplay,
-    ImageUrl,
     MessageRejected,
     NotificationMessage,
     RecipientRefusesDMs,
     build_messages,
 )
 from filmbot.services.updates.buttons import ANNOUNCED_KINDS, with_notify_me_buttons
-from filmbot.services.updates.delivery import DEFAULT_LEASE
 from filmbot.services.updates.grouping import DeliveryTally, Held, events_of, groups_to_send
-from filmbot.services.updates.sending import DeliveryMarker, LeaseKeeper, message_nonce
+from filmbot.services.updates.sending import DeliveryMarker, LedgerDeliverer, message_nonce
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +63,10 @@ class MemberRound:
     held: Held
 
 
-class MemberDeliverer:
+class MemberDeliverer(LedgerDeliverer[DirectMessenger]):
     """Send members' pending notifications by DM, honouring quiet hours and digests."""
 
-    def __init__(
-        self,
-        sessionmaker: Sessions,
-        sender: DirectMessenger,
-        image_url: ImageUrl,
-        now: Callable[[], datetime],
-        lease: timedelta = DEFAULT_LEASE,
-    ) -> None:
-        self._sessionmaker = sessionmaker
-        self._sender = sender
-        self._image_url = image_url
-        self._now = now
-        self._lease = lease
-        self._leases = LeaseKeeper(sessionmaker, lease, now, MemberLedgerRepository)
+    ledger = MemberLedgerRepository
 
     async def deliver(self, stopping: asyncio.Event) -> DeliveryTally:
         """Expire stale rows, then send every member's sendable rows."""

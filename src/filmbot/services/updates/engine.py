@@ -33,7 +33,7 @@ from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import CycleState
 from filmbot.services.notifications import DirectMessenger, NotificationSender
-from filmbot.services.updates.delivery import DEFAULT_LEASE, Deliverer
+from filmbot.services.updates.delivery import Deliverer
 from filmbot.services.updates.detect import Findings, detect
 from filmbot.services.updates.dm_delivery import MemberDeliverer
 from filmbot.services.updates.follows import FollowPlanner, handles_follows
@@ -48,6 +48,7 @@ from filmbot.services.updates.plan import (
     titles_to_fetch,
 )
 from filmbot.services.updates.report import CycleReport
+from filmbot.services.updates.sending import DEFAULT_LEASE
 from filmbot.services.updates.shards import ALL_GUILDS
 from filmbot.services.updates.sources import TitleSource, run_bounded
 from filmbot.services.updates.status import UpdateStatus

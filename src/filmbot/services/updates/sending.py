@@ -15,10 +15,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from filmbot.db.repositories.ledger import LedgerRepository
 from filmbot.db.session import Session, Sessions, retrying
 from filmbot.domain.updates import ClaimedDelivery
+from filmbot.services.notifications import ImageUrl
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,34 @@ def message_nonce(guild_id: int, rows: Sequence[ClaimedDelivery]) -> str:
     text = f"{guild_id}|{';'.join(parts)}"
     digest = hashlib.blake2b(text.encode(), digest_size=NONCE_DIGEST_BYTES).hexdigest()
     return NONCE_PREFIX + digest
+
+
+DEFAULT_LEASE = timedelta(seconds=60)
+S = TypeVar("S")
+
+
+class LedgerDeliverer(Generic[S]):
+    """What the servers' and the members' deliverers share: sessions, sender, clock, lease.
+
+    `ledger` is the ledger repository whose rows the deliverer claims and sends.
+    """
+
+    ledger: type[LedgerRepository] = LedgerRepository
+
+    def __init__(
+        self,
+        sessionmaker: Sessions,
+        sender: S,
+        image_url: ImageUrl,
+        now: Callable[[], datetime],
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._sender = sender
+        self._image_url = image_url
+        self._now = now
+        self._lease = lease
+        self._leases = LeaseKeeper(sessionmaker, lease, now, self.ledger)
 
 
 class LeaseKeeper:
