@@ -6,14 +6,12 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.tmdb._fetcher import CoalescingFetcher
+from filmbot.tmdb._core import LIST_TTL, MAX_CHANGES_WINDOW, PERSON_APPEND, ClientCore
 from filmbot.tmdb._params import (
     DEFAULT_LANGUAGE,
     details_params,
@@ -28,11 +26,9 @@ from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 from filmbot.tmdb.find import ExternalSource, FindResults
 from filmbot.tmdb.limiter import LocalRateLimiter, RateLimiter
 from filmbot.tmdb.models import (
-    ChangesPage,
     Configuration,
     Genre,
     GenreList,
-    ImagesConfiguration,
     MovieDetails,
     MultiPage,
     Suggestion,
@@ -48,16 +44,12 @@ from filmbot.tmdb.transport import Credentials, RetryPolicy, TMDBTransport
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["DEFAULT_LANGUAGE", "MAX_CHANGES_WINDOW", "DetailsBatch", "TMDBClient"]
+__all__ = ["DEFAULT_LANGUAGE", "LIST_TTL", "MAX_CHANGES_WINDOW", "DetailsBatch", "TMDBClient"]
 
 MOVIE_APPEND = ("credits", "release_dates", "external_ids", "videos", "watch/providers")
 TV_APPEND = ("credits", "external_ids", "videos", "watch/providers")
 TRENDING_TTL = 900.0
 REFERENCE_TTL = 3 * 24 * 3600.0
-LIST_TTL = 24 * 3600.0
-PERSON_APPEND = ("combined_credits",)
-MAX_CHANGES_WINDOW = timedelta(days=14)
-MAX_PAGE = 500
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
 IMAGE_TIMEOUT = 10.0
 log = logging.getLogger(__name__)
@@ -75,19 +67,8 @@ class DetailsBatch:
     failed: dict[TitleRef, TMDBError] = field(default_factory=dict)
 
 
-class TMDBClient:
+class TMDBClient(ClientCore):
     """Talk to TMDB v3. One per process; use `async with` or call `close()`."""
-
-    def __init__(
-        self, transport: TMDBTransport, cache: TMDBCache | None = None, *, ttl: float = 3600.0
-    ) -> None:
-        self.transport = transport
-        self.stats = transport.stats
-        self.cache = cache if cache is not None else TMDBCache(stats=self.stats)
-        self.cache.stats = self.stats
-        self.ttl = ttl
-        self.images = ImagesConfiguration()
-        self._fetcher = CoalescingFetcher(transport, self.cache)
 
     @classmethod
     def create(
@@ -119,21 +100,6 @@ class TMDBClient:
             stats=cache.stats,
         )
         return cls(transport, cache, ttl=ttl)
-
-    async def __aenter__(self) -> TMDBClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Close the HTTP session (a Redis client passed in stays open: its owner closes it)."""
-        await self.transport.close()
 
     # -- search -------------------------------------------------------------------------
 
@@ -387,60 +353,6 @@ class TMDBClient:
         params = {"language": language_param(language), "watch_region": region.upper()}
         path = f"/watch/providers/{media.value}"
         return await self._fetcher.fetch(path, params, self._list_ttl(), ProviderList)
-
-    def _list_ttl(self) -> float:
-        return LIST_TTL if self.ttl > 0 else 0.0
-
-    async def check_credentials(self) -> None:
-        """Raise TMDBAuthError unless TMDB accepts the configured credentials."""
-        await self.transport.get_json("/authentication", {})
-
-    # -- changes --------------------------------------------------------------------------
-
-    async def changes(
-        self, media: MediaType, start: date, end: date, *, page: int = 1
-    ) -> ChangesPage:
-        """One page of ids changed between `start` and `end` (at most 14 days apart)."""
-        if end < start or end - start > MAX_CHANGES_WINDOW:
-            raise ValueError("a TMDB changes window must be 0 to 14 days long")
-        params = {"start_date": start.isoformat(), "end_date": end.isoformat(), "page": str(page)}
-        return await self._fetcher.fetch(f"/{media.value}/changes", params, 0.0, ChangesPage)
-
-    async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
-        """Every id changed between `start` and `end`, across all pages."""
-        first = await self.changes(media, start, end)
-        last = min(first.total_pages, MAX_PAGE)
-        rest = await asyncio.gather(
-            *(self.changes(media, start, end, page=n) for n in range(2, last + 1))
-        )
-        return {entry.id for page in (first, *rest) for entry in page.results}
-
-    async def person_changes(self, start: date, end: date, *, page: int = 1) -> ChangesPage:
-        """One page of person ids changed between `start` and `end` (/person/changes)."""
-        if end < start or end - start > MAX_CHANGES_WINDOW:
-            raise ValueError("a TMDB changes window must be 0 to 14 days long")
-        params = {"start_date": start.isoformat(), "end_date": end.isoformat(), "page": str(page)}
-        return await self._fetcher.fetch("/person/changes", params, 0.0, ChangesPage)
-
-    async def changed_person_ids(self, start: date, end: date) -> set[int]:
-        """Every person id changed between `start` and `end`, across all pages."""
-        first = await self.person_changes(start, end)
-        last = min(first.total_pages, MAX_PAGE)
-        rest = await asyncio.gather(
-            *(self.person_changes(start, end, page=n) for n in range(2, last + 1))
-        )
-        return {entry.id for page in (first, *rest) for entry in page.results}
-
-    async def fresh_person(self, person_id: int, *, language: str | None = None) -> dict[str, Any]:
-        """A person's raw JSON with combined credits, bypassing the response cache."""
-        params = details_params(language, PERSON_APPEND)
-        return await self.transport.get_json(f"/person/{person_id}", params)
-
-    # -- plumbing -------------------------------------------------------------------------
-
-    async def purge_expired_cache(self) -> int:
-        """Delete expired database cache rows; return how many."""
-        return await self.cache.purge_expired()
 
 
 def _reference_ttl(default_ttl: float) -> float:
