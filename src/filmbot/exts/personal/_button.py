@@ -12,10 +12,11 @@ import re
 import discord
 
 from filmbot.domain.errors import AlreadyExistsError
-from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.models import TitleRef
 from filmbot.domain.personal import NOTIFY_ME_LABEL, NOTIFY_ME_TEMPLATE, notify_me_custom_id
 from filmbot.exts._ui.context import bot_of
 from filmbot.exts._ui.errors import component_error
+from filmbot.exts._ui.title_buttons import ref_of, title_button
 from filmbot.exts.personal._origin import origin_of
 from filmbot.services.catalog import summarise
 
@@ -26,13 +27,7 @@ class NotifyMeButton(
     """Follow the button's title personally (idempotent; says so when already followed)."""
 
     def __init__(self, ref: TitleRef) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=NOTIFY_ME_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=notify_me_custom_id(ref),
-            )
-        )
+        super().__init__(title_button(NOTIFY_ME_LABEL, notify_me_custom_id(ref)))
         self.ref = ref
 
     @classmethod
@@ -44,7 +39,7 @@ class NotifyMeButton(
         /,
     ) -> NotifyMeButton:
         """Rebuild the button from the custom_id of the clicked message's button."""
-        return cls(TitleRef(MediaType(match["media"]), int(match["tmdb_id"])))
+        return cls(ref_of(match))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Add the personal follow and confirm ephemerally."""

@@ -12,10 +12,11 @@ import re
 import discord
 
 from filmbot.domain.errors import AlreadyExistsError
-from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.models import TitleRef
 from filmbot.domain.person_follows import SUBSCRIBE_LABEL, SUBSCRIBE_TEMPLATE, subscribe_custom_id
 from filmbot.exts._ui.context import bot_of, can_manage_server, guild_of
 from filmbot.exts._ui.errors import component_error
+from filmbot.exts._ui.title_buttons import ref_of, title_button
 from filmbot.services.catalog import summarise
 
 
@@ -25,13 +26,7 @@ class SubscribeButton(
     """Subscribe the server to the button's title (idempotent; says so when it already does)."""
 
     def __init__(self, ref: TitleRef) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=SUBSCRIBE_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=subscribe_custom_id(ref),
-            )
-        )
+        super().__init__(title_button(SUBSCRIBE_LABEL, subscribe_custom_id(ref)))
         self.ref = ref
 
     @classmethod
@@ -43,7 +38,7 @@ class SubscribeButton(
         /,
     ) -> SubscribeButton:
         """Rebuild the button from the custom_id of the clicked message's button."""
-        return cls(TitleRef(MediaType(match["media"]), int(match["tmdb_id"])))
+        return cls(ref_of(match))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Subscribe the server and confirm ephemerally."""
