@@ -18,6 +18,7 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.discord_state import FakeUser
 from tests.fakes.plugin_discord import FilmClub
 from tests.fakes.tmdb_server import FakeTMDB
+from tests.genre_rows import catalogue_genres, recorded_genres
 from tests.history_files import imdb_ratings, letterboxd_zip, trakt_files, zipped
 
 
@@ -98,6 +99,10 @@ async def test_imdb_ratings_match_by_imdb_id_through_find(
     }
     finds = [r for r in fake_tmdb.requests if r.path.startswith("/find/")]
     assert {r.path for r in finds} >= {"/find/tt0133093", "/find/tt0903747"}
+    assert await recorded_genres(filmbot.services.sessions) == {
+        ("movie", 603): catalogue_genres(fake_tmdb.catalogue, "movie", 603),
+        ("tv", 1396): catalogue_genres(fake_tmdb.catalogue, "tv", 1396),
+    }
     assert all(r.query["external_source"] == "imdb_id" for r in finds)
 
 

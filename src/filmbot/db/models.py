@@ -286,3 +286,27 @@ class MemberDeliveryRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     digest_day: Mapped[str | None] = mapped_column(String(10))
+
+
+class TitleGenreRow(Base):
+    """One of a title's TMDB genre ids; genre id 0 marks a title TMDB lists without genres.
+
+    Shared by every server and member (genres are facts about the title), filled when a
+    title is added, marked watched, rated or imported, and backfilled by the bot.
+    """
+
+    __tablename__ = "title_genres"
+
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE, primary_key=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    genre_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class GenreNameRow(Base):
+    """A TMDB genre's name in one language, as the bot last fetched it (/genre/*/list)."""
+
+    __tablename__ = "genre_names"
+
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    genre_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))

@@ -31,7 +31,8 @@ from filmbot.services.updates.status import UpdateStatus
 
 PAGE_SIZE = 50
 CHARTS_TTL_SECONDS = 60.0
-_ServerCharts = tuple[dict[int, int], charts.Heatmap, list[charts.WeekPoint]]
+_ServerCharts = tuple[dict[int, int], charts.Heatmap, list[charts.WeekPoint], list[charts.GenreBar]]
+FALLBACK_LANGUAGE = "en-US"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class Charts:
     heatmap: charts.Heatmap
     trend: list[charts.WeekPoint]
     scores: list[charts.ScoreBar]
+    genres: list[charts.GenreBar]
 
 
 class DashboardService:
@@ -82,7 +84,7 @@ class DashboardService:
         self._templates = templates
         self._now = now
         self._monotonic = monotonic
-        self._counts: dict[tuple[int, str], tuple[float, _ServerCharts]] = {}
+        self._counts: dict[tuple[int, str, str], tuple[float, _ServerCharts]] = {}
         self._counting: dict[int, asyncio.Lock] = {}
         self._calendars: dict[int, tuple[float, list[charts.CalendarEntry]]] = {}
 
@@ -158,19 +160,20 @@ class DashboardService:
             return await DashboardRepository(session).notification_log(guild_id)
 
     async def charts(self, guild_id: int, viewer_id: int | None) -> Charts:
-        """Activity heatmap, weekly subscription trend and rating distribution.
+        """Activity heatmap, weekly trend, rating distribution and most-watched genres.
 
         The server-wide figures scan every rating of the server, so they are kept for
         CHARTS_TTL_SECONDS; the viewer's own ratings are read on every call.
         """
         guild = await self.guild(guild_id)
-        every, heat, trend = await self._server_charts(guild)
+        every, heat, trend, genres = await self._server_charts(guild)
         async with self._sessions() as session:
             mine = await DashboardRepository(session).own_scores(guild_id, viewer_id)
-        return Charts(heatmap=heat, trend=trend, scores=charts.score_bars(every, mine))
+        scores = charts.score_bars(every, mine)
+        return Charts(heatmap=heat, trend=trend, scores=scores, genres=genres)
 
     async def _server_charts(self, guild: Guild) -> _ServerCharts:
-        key = (guild.id, guild.timezone)
+        key = (guild.id, guild.timezone, guild.language)
         cached = self._counts.get(key)
         if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
             return cached[1]
@@ -183,11 +186,16 @@ class DashboardService:
                 every = await repo.score_counts(guild.id)
                 hours = await repo.activity_hours(guild.id)
                 days = await repo.subscription_days(guild.id)
+                watched = await repo.watched_genres(guild.id)
+                names = await repo.genre_names(FALLBACK_LANGUAGE)
+                if guild.language != FALLBACK_LANGUAGE:
+                    names.update(await repo.genre_names(guild.language))
             today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
             figures = (
                 every,
                 charts.heatmap(hours, guild.timezone),
                 charts.weekly_trend(days, guild.timezone, today),
+                charts.genre_bars(watched, names),
             )
             self._counts[key] = (self._monotonic(), figures)
             return figures

@@ -81,6 +81,7 @@ async def charts(request: Request) -> Response:
         scores=chartviews.score_marks(data.scores),
         heat=chartviews.heat_marks(data.heatmap),
         trend=chartviews.trend_marks(data.trend),
+        genres=chartviews.genre_marks(data.genres),
     )
 
 
