@@ -74,6 +74,7 @@ class SubscriptionRow(Base):
     __table_args__ = (
         UniqueConstraint("guild_id", "tmdb_id", "media_type"),
         Index(None, "tmdb_id", "media_type"),
+        Index(None, "guild_id", "subscribed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

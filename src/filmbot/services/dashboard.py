@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.dashboard import DashboardRepository, GuildSummary, LogEntry
+from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.session import Sessions
 from filmbot.domain import charts
 from filmbot.domain.clock import Clock, utcnow
@@ -22,7 +23,7 @@ from filmbot.domain.errors import NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
 from filmbot.domain.templates import TemplateKind, parse_template
-from filmbot.domain.updates import TitleSnapshot
+from filmbot.domain.updates import GuildPrefs, TitleSnapshot
 from filmbot.services.admin import AdminService
 from filmbot.services.subscriptions import SubscriptionView
 from filmbot.services.templates import TemplateService, TemplateView, view_of
@@ -44,6 +45,7 @@ class Overview:
     total: int
     page: int
     pages: int
+    health: Health | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +131,13 @@ class DashboardService:
         """The server as given (already checked), or looked up by id."""
         return server if isinstance(server, Guild) else await self.guild(server)
 
-    async def overview(self, guild_id: int, page: int = 1) -> Overview:
-        """One page of the server's subscriptions, newest first, with their next notification."""
+    async def overview(self, guild_id: int, page: int = 1, *, health: bool = False) -> Overview:
+        """One page of the server's subscriptions, newest first, with their next notification.
+
+        With `health`, also the delivery health (for admins). Everything is read in one
+        session: the overview is the dashboard's busiest page.
+        """
+        scope = self._status.scope
         async with self._sessions() as session:
             guild = _present(await GuildRepository(session).get(guild_id))
             repo = SubscriptionRepository(session)
@@ -140,9 +147,18 @@ class DashboardService:
             subs = await repo.list_for_guild(
                 guild_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
-        hints = await self._status.next_hints(guild, subs) if subs else {}
+            stored = await SnapshotRepository(session).of_titles(scope, [s.ref for s in subs])
+            state, counts = None, {}
+            if health:
+                counts = await DashboardRepository(session).delivery_counts(guild_id)
+                state = await CycleRepository(session).last(scope)
+        hints = self._status.hints_from(GuildPrefs.for_guild(guild), stored)
         views = [SubscriptionView(s, hints.get(s.ref)) for s in subs]
-        return Overview(guild, views, total, page, pages)
+        checked = None
+        if health:
+            cycle = CycleReport.from_state(state) if state else None
+            checked = Health(guild.delivery_problem, counts, cycle)
+        return Overview(guild, views, total, page, pages, checked)
 
     async def health(self, server: int | Guild) -> Health:
         """Delivery problems, pending/missed/delivered counts and the last cycle."""

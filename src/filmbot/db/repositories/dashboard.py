@@ -118,7 +118,11 @@ class DashboardRepository:
         """Count one member's ratings in the server by score (none without a member)."""
         if user_id is None:
             return {}
-        query = self._scores(guild_id).where(RatingRow.user_id == user_id)
+        # The watchlist's own user_id lets the (guild, user) index find the member's few
+        # items instead of every item of the server.
+        query = self._scores(guild_id).where(
+            WatchlistRow.user_id == user_id, RatingRow.user_id == user_id
+        )
         return {int(s): int(c) for s, c in await self._session.execute(query)}
 
     @staticmethod

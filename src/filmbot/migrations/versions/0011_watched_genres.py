@@ -8,6 +8,9 @@ Create Date: 2026-12-03 13:20:00.000000
 every server; the bot fills it when titles are added, watched, rated or imported and
 backfills titles it lacks. `genre_names` holds the names of TMDB's genre lists in each
 language servers use, fetched by the bot, so the dashboard needs no TMDB client.
+
+It also indexes subscriptions by (guild_id, subscribed_at, id), the order the dashboard's
+overview pages through them in, so a page reads 50 rows instead of sorting them all.
 """
 
 from __future__ import annotations
@@ -41,9 +44,17 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.PrimaryKeyConstraint("language", "genre_id", name=op.f("pk_genre_names")),
     )
+    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subscriptions_guild_id_subscribed_at_id"),
+            ["guild_id", "subscribed_at", "id"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subscriptions_guild_id_subscribed_at_id"))
     op.drop_table("genre_names")
     op.drop_table("title_genres")
