@@ -32,6 +32,8 @@ from filmbot.services.updates.status import UpdateStatus
 
 PAGE_SIZE = 50
 CHARTS_TTL_SECONDS = 60.0
+PRESENCE_TTL_SECONDS = 5.0
+PRESENCE_CAPACITY = 10_000
 _ServerCharts = tuple[dict[int, int], charts.Heatmap, list[charts.WeekPoint], list[charts.GenreBar]]
 FALLBACK_LANGUAGE = "en-US"
 
@@ -89,6 +91,7 @@ class DashboardService:
         self._counts: dict[tuple[int, str, str], tuple[float, _ServerCharts]] = {}
         self._counting: dict[int, asyncio.Lock] = {}
         self._calendars: dict[int, tuple[float, list[charts.CalendarEntry]]] = {}
+        self._presence: dict[frozenset[int], tuple[float, frozenset[int]]] = {}
 
     async def servers(self, guild_ids: Sequence[int]) -> list[GuildSummary]:
         """The given servers that the bot is in."""
@@ -96,9 +99,23 @@ class DashboardService:
             return await DashboardRepository(session).present_guilds(guild_ids)
 
     async def bot_guild_ids(self, guild_ids: Sequence[int]) -> set[int]:
-        """Which of the given servers the bot is in (checked on every request, so cheap)."""
+        """Which of the given servers the bot is in (asked on every request: kept a few seconds).
+
+        A server the bot has just left stays visible for at most PRESENCE_TTL_SECONDS.
+        """
+        key = frozenset(guild_ids)
+        now = self._monotonic()
+        cached = self._presence.get(key)
+        if cached is not None and now - cached[0] < PRESENCE_TTL_SECONDS:
+            return set(cached[1])
         async with self._sessions() as session:
-            return await DashboardRepository(session).present_ids(guild_ids)
+            present = await DashboardRepository(session).present_ids(guild_ids)
+        if len(self._presence) >= PRESENCE_CAPACITY:
+            self._presence = {
+                k: v for k, v in self._presence.items() if now - v[0] < PRESENCE_TTL_SECONDS
+            }
+        self._presence[key] = (now, frozenset(present))
+        return present
 
     async def last_cycle(self) -> CycleReport | None:
         """The last finished update cycle."""
