@@ -63,7 +63,7 @@ def attachment_rows(fake: FakeDiscord, message: dict[str, Any]) -> list[dict[str
 
 
 async def test_letterboxd_zip_imports_ratings_watched_watchlist_and_reviews_once(
-    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
 ) -> None:
     reply, summary = await run_import(
         fake_discord, film_club, film_club.member, "letterboxd", "letterboxd.zip", letterboxd_zip()
@@ -80,6 +80,12 @@ async def test_letterboxd_zip_imports_ratings_watched_watchlist_and_reviews_once
         ("movie", 157336): (True, None, None),
         ("movie", 438631): (False, None, None),
     }
+    imported = [329865, 27205, 157336, 438631]  # matched by title search
+    expected = {("movie", i): catalogue_genres(fake_tmdb.catalogue, "movie", i) for i in imported}
+    assert await recorded_genres(filmbot.services.sessions) == {
+        key: genres for key, genres in expected.items() if genres
+    }
+    assert any(expected.values())
     _, again = await run_import(
         fake_discord, film_club, film_club.member, "letterboxd", "letterboxd.zip", letterboxd_zip()
     )
