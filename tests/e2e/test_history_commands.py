@@ -25,6 +25,7 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.discord_state import FakeUser
 from tests.fakes.plugin_discord import FilmClub
 from tests.fakes.tmdb_server import FakeTMDB
+from tests.genre_rows import catalogue_genres, recorded_genres
 from tests.history_files import imdb_ratings, letterboxd_zip, trakt_files, zipped
 
 
@@ -69,7 +70,7 @@ def attachment_rows(fake: FakeDiscord, message: dict[str, Any]) -> list[dict[str
 
 
 async def test_letterboxd_zip_imports_ratings_watched_watchlist_and_reviews_once(
-    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
 ) -> None:
     reply, summary = await run_import(
         fake_discord, film_club, film_club.member, "letterboxd", "letterboxd.zip", letterboxd_zip()
@@ -86,6 +87,12 @@ async def test_letterboxd_zip_imports_ratings_watched_watchlist_and_reviews_once
         ("movie", 157336): (True, None, None),
         ("movie", 438631): (False, None, None),
     }
+    imported = [329865, 27205, 157336, 438631]  # matched by title search
+    expected = {("movie", i): catalogue_genres(fake_tmdb.catalogue, "movie", i) for i in imported}
+    assert await recorded_genres(filmbot.services.sessions) == {
+        key: genres for key, genres in expected.items() if genres
+    }
+    assert any(expected.values())
     _, again = await run_import(
         fake_discord, film_club, film_club.member, "letterboxd", "letterboxd.zip", letterboxd_zip()
     )
@@ -105,6 +112,10 @@ async def test_imdb_ratings_match_by_imdb_id_through_find(
     }
     finds = [r for r in fake_tmdb.requests if r.path.startswith("/find/")]
     assert {r.path for r in finds} >= {"/find/tt0133093", "/find/tt0903747"}
+    assert await recorded_genres(filmbot.services.sessions) == {
+        ("movie", 603): catalogue_genres(fake_tmdb.catalogue, "movie", 603),
+        ("tv", 1396): catalogue_genres(fake_tmdb.catalogue, "tv", 1396),
+    }
     assert all(r.query["external_source"] == "imdb_id" for r in finds)
 
 

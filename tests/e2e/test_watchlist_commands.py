@@ -5,6 +5,8 @@ from __future__ import annotations
 from filmbot.bot import FilmBot
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
+from tests.fakes.tmdb_server import FakeTMDB
+from tests.genre_rows import catalogue_genres, recorded_genres
 
 
 async def test_mark_watched_then_rate_with_a_button(
@@ -23,6 +25,20 @@ async def test_mark_watched_then_rate_with_a_button(
     assert "✅ watched · ★ 9/10" in shown.embeds[0]["description"]
     hidden = await fake_discord.slash(club, mo, "watchlist")
     assert hidden.content.startswith("Your watchlist is empty")
+
+
+async def test_added_watched_and_rated_titles_keep_their_genres_for_the_dashboard(
+    filmbot: FilmBot, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, film_club: FilmClub
+) -> None:
+    club, mo = film_club.guild, film_club.member
+    await fake_discord.slash(club, mo, "watchlist-mark-watched", query="movie:603")
+    await fake_discord.slash(club, film_club.admin, "watchlist-add", query="Arrival")
+    recorded = await recorded_genres(filmbot.services.sessions)
+    assert recorded == {
+        ("movie", 603): catalogue_genres(fake_tmdb.catalogue, "movie", 603),
+        ("movie", 329865): catalogue_genres(fake_tmdb.catalogue, "movie", 329865),
+    }
+    assert all(recorded.values())
 
 
 async def test_write_a_review_in_the_form(

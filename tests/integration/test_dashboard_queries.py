@@ -7,16 +7,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.db import migrate
+from filmbot.db.models import GuildRow
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.errors import InvalidInputError, NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.services.admin import AdminService
 from filmbot.services.container import build_dashboard
-from filmbot.services.dashboard import DashboardService
+from filmbot.services.dashboard import PRESENCE_TTL_SECONDS, DashboardService
 from filmbot.services.templates import TemplateService
 from filmbot.services.updates.status import UpdateStatus
 from tests.e2e.web import seed
@@ -70,6 +71,31 @@ async def test_servers_health_and_log_are_per_server(
     assert await service.notification_log(seed.OTHER_CLUB) == []
     with pytest.raises(NotFoundError):
         await service.overview(seed.NO_BOT_CLUB)
+
+
+async def test_a_server_the_bot_left_disappears_within_the_presence_ttl(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await seed.seed(sessionmaker)
+    clock = [100.0]
+    service = DashboardService(
+        sessionmaker,
+        UpdateStatus(sessionmaker),
+        AdminService(sessionmaker),
+        TemplateService(sessionmaker),
+        now=lambda: NOW,
+        monotonic=lambda: clock[0],
+    )
+    ids = [seed.FILM_CLUB, seed.NO_BOT_CLUB]
+    assert await service.bot_guild_ids(ids) == {seed.FILM_CLUB}
+    async with sessionmaker.begin() as session:
+        await session.execute(
+            update(GuildRow).where(GuildRow.id == seed.FILM_CLUB).values(left_at=NOW)
+        )
+    clock[0] += PRESENCE_TTL_SECONDS - 1
+    assert await service.bot_guild_ids(ids) == {seed.FILM_CLUB}
+    clock[0] += 2
+    assert await service.bot_guild_ids(ids) == set()
 
 
 async def test_overview_pages_through_subscriptions(

@@ -75,6 +75,7 @@ class SubscriptionRow(Base):
     __table_args__ = (
         UniqueConstraint("guild_id", "tmdb_id", "media_type"),
         Index(None, "tmdb_id", "media_type"),
+        Index(None, "guild_id", "subscribed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -393,3 +394,27 @@ class PersonSnapshotRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     known: Mapped[list[str]] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TitleGenreRow(Base):
+    """One of a title's TMDB genre ids; genre id 0 marks a title TMDB lists without genres.
+
+    Shared by every server and member (genres are facts about the title), filled when a
+    title is added, marked watched, rated or imported, and backfilled by the bot.
+    """
+
+    __tablename__ = "title_genres"
+
+    media_type: Mapped[MediaType] = mapped_column(MEDIA_TYPE, primary_key=True)
+    tmdb_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    genre_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class GenreNameRow(Base):
+    """A TMDB genre's name in one language, as the bot last fetched it (/genre/*/list)."""
+
+    __tablename__ = "genre_names"
+
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    genre_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))

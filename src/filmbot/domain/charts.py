@@ -52,6 +52,15 @@ class ScoreBar:
 
 
 @dataclass(frozen=True, slots=True)
+class GenreBar:
+    """How many watched items (each counted once per genre it has) are of one genre."""
+
+    genre_id: int
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarEntry:
     """A release or an episode on one day of the calendar."""
 
@@ -113,3 +122,9 @@ def weekly_trend(
 def score_bars(every: Mapping[int, int], mine: Mapping[int, int]) -> list[ScoreBar]:
     """One bar per score 1..10."""
     return [ScoreBar(s, every.get(s, 0), mine.get(s, 0)) for s in SCORES]
+
+
+def genre_bars(counts: Mapping[int, int], names: Mapping[int, str]) -> list[GenreBar]:
+    """Genres by watched items, most first; a genre without a stored name shows its id."""
+    bars = [GenreBar(g, names.get(g) or f"Genre {g}", c) for g, c in counts.items() if c > 0]
+    return sorted(bars, key=lambda b: (-b.count, b.name.casefold(), b.genre_id))

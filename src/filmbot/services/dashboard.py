@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from filmbot.db.repositories import GuildRepository, SubscriptionRepository
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.dashboard import DashboardRepository, GuildSummary, LogEntry
+from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.session import Sessions
 from filmbot.domain import charts
 from filmbot.domain.clock import Clock, utcnow
@@ -22,7 +23,7 @@ from filmbot.domain.errors import NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
 from filmbot.domain.templates import TemplateKind, parse_template
-from filmbot.domain.updates import TitleSnapshot
+from filmbot.domain.updates import GuildPrefs, TitleSnapshot
 from filmbot.services.admin import AdminService
 from filmbot.services.subscriptions import SubscriptionView
 from filmbot.services.templates import TemplateService, TemplateView, view_of
@@ -31,7 +32,10 @@ from filmbot.services.updates.status import UpdateStatus
 
 PAGE_SIZE = 50
 CHARTS_TTL_SECONDS = 60.0
-_ServerCharts = tuple[dict[int, int], charts.Heatmap, list[charts.WeekPoint]]
+PRESENCE_TTL_SECONDS = 5.0
+PRESENCE_CAPACITY = 10_000
+_ServerCharts = tuple[dict[int, int], charts.Heatmap, list[charts.WeekPoint], list[charts.GenreBar]]
+FALLBACK_LANGUAGE = "en-US"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,7 @@ class Overview:
     total: int
     page: int
     pages: int
+    health: Health | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,7 @@ class Charts:
     heatmap: charts.Heatmap
     trend: list[charts.WeekPoint]
     scores: list[charts.ScoreBar]
+    genres: list[charts.GenreBar]
 
 
 class DashboardService:
@@ -82,9 +88,10 @@ class DashboardService:
         self._templates = templates
         self._now = now
         self._monotonic = monotonic
-        self._counts: dict[tuple[int, str], tuple[float, _ServerCharts]] = {}
+        self._counts: dict[tuple[int, str, str], tuple[float, _ServerCharts]] = {}
         self._counting: dict[int, asyncio.Lock] = {}
         self._calendars: dict[int, tuple[float, list[charts.CalendarEntry]]] = {}
+        self._presence: dict[frozenset[int], tuple[float, frozenset[int]]] = {}
 
     async def servers(self, guild_ids: Sequence[int]) -> list[GuildSummary]:
         """The given servers that the bot is in."""
@@ -92,9 +99,23 @@ class DashboardService:
             return await DashboardRepository(session).present_guilds(guild_ids)
 
     async def bot_guild_ids(self, guild_ids: Sequence[int]) -> set[int]:
-        """Which of the given servers the bot is in (checked on every request, so cheap)."""
+        """Which of the given servers the bot is in (asked on every request: kept a few seconds).
+
+        A server the bot has just left stays visible for at most PRESENCE_TTL_SECONDS.
+        """
+        key = frozenset(guild_ids)
+        now = self._monotonic()
+        cached = self._presence.get(key)
+        if cached is not None and now - cached[0] < PRESENCE_TTL_SECONDS:
+            return set(cached[1])
         async with self._sessions() as session:
-            return await DashboardRepository(session).present_ids(guild_ids)
+            present = await DashboardRepository(session).present_ids(guild_ids)
+        if len(self._presence) >= PRESENCE_CAPACITY:
+            self._presence = {
+                k: v for k, v in self._presence.items() if now - v[0] < PRESENCE_TTL_SECONDS
+            }
+        self._presence[key] = (now, frozenset(present))
+        return present
 
     async def last_cycle(self) -> CycleReport | None:
         """The last finished update cycle."""
@@ -127,8 +148,13 @@ class DashboardService:
         """The server as given (already checked), or looked up by id."""
         return server if isinstance(server, Guild) else await self.guild(server)
 
-    async def overview(self, guild_id: int, page: int = 1) -> Overview:
-        """One page of the server's subscriptions, newest first, with their next notification."""
+    async def overview(self, guild_id: int, page: int = 1, *, health: bool = False) -> Overview:
+        """One page of the server's subscriptions, newest first, with their next notification.
+
+        With `health`, also the delivery health (for admins). Everything is read in one
+        session: the overview is the dashboard's busiest page.
+        """
+        scope = self._status.scope
         async with self._sessions() as session:
             guild = _present(await GuildRepository(session).get(guild_id))
             repo = SubscriptionRepository(session)
@@ -138,9 +164,18 @@ class DashboardService:
             subs = await repo.list_for_guild(
                 guild_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
-        hints = await self._status.next_hints(guild, subs) if subs else {}
+            stored = await SnapshotRepository(session).of_titles(scope, [s.ref for s in subs])
+            state, counts = None, {}
+            if health:
+                counts = await DashboardRepository(session).delivery_counts(guild_id)
+                state = await CycleRepository(session).last(scope)
+        hints = self._status.hints_from(GuildPrefs.for_guild(guild), stored)
         views = [SubscriptionView(s, hints.get(s.ref)) for s in subs]
-        return Overview(guild, views, total, page, pages)
+        checked = None
+        if health:
+            cycle = CycleReport.from_state(state) if state else None
+            checked = Health(guild.delivery_problem, counts, cycle)
+        return Overview(guild, views, total, page, pages, checked)
 
     async def health(self, server: int | Guild) -> Health:
         """Delivery problems, pending/missed/delivered counts and the last cycle."""
@@ -158,19 +193,20 @@ class DashboardService:
             return await DashboardRepository(session).notification_log(guild_id)
 
     async def charts(self, guild_id: int, viewer_id: int | None) -> Charts:
-        """Activity heatmap, weekly subscription trend and rating distribution.
+        """Activity heatmap, weekly trend, rating distribution and most-watched genres.
 
         The server-wide figures scan every rating of the server, so they are kept for
         CHARTS_TTL_SECONDS; the viewer's own ratings are read on every call.
         """
         guild = await self.guild(guild_id)
-        every, heat, trend = await self._server_charts(guild)
+        every, heat, trend, genres = await self._server_charts(guild)
         async with self._sessions() as session:
             mine = await DashboardRepository(session).own_scores(guild_id, viewer_id)
-        return Charts(heatmap=heat, trend=trend, scores=charts.score_bars(every, mine))
+        scores = charts.score_bars(every, mine)
+        return Charts(heatmap=heat, trend=trend, scores=scores, genres=genres)
 
     async def _server_charts(self, guild: Guild) -> _ServerCharts:
-        key = (guild.id, guild.timezone)
+        key = (guild.id, guild.timezone, guild.language)
         cached = self._counts.get(key)
         if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
             return cached[1]
@@ -183,11 +219,16 @@ class DashboardService:
                 every = await repo.score_counts(guild.id)
                 hours = await repo.activity_hours(guild.id)
                 days = await repo.subscription_days(guild.id)
+                watched = await repo.watched_genres(guild.id)
+                names = await repo.genre_names(FALLBACK_LANGUAGE)
+                if guild.language != FALLBACK_LANGUAGE:
+                    names.update(await repo.genre_names(guild.language))
             today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
             figures = (
                 every,
                 charts.heatmap(hours, guild.timezone),
                 charts.weekly_trend(days, guild.timezone, today),
+                charts.genre_bars(watched, names),
             )
             self._counts[key] = (self._monotonic(), figures)
             return figures

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from filmbot.db.repositories import GuildRepository, RatingRepository, WatchlistRepository
+from filmbot.db.repositories.genres import GenreRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.errors import InvalidInputError, InvalidScoreError
 from filmbot.domain.models import Priority, Rating, TitleRef, WatchlistItem
@@ -26,9 +27,11 @@ class WatchlistService:
         """Add a title; AlreadyExistsError or LimitReachedError refuse it."""
         async with self._sessions.begin() as session:
             await GuildRepository(session).ensure(guild_id)
-            return await WatchlistRepository(session).add(
+            item = await WatchlistRepository(session).add(
                 guild_id, user_id, title.ref, title.title, title.poster_path, limit=self.limit
             )
+            await GenreRepository(session).record(_genres_of(title))
+            return item
 
     async def remove(self, guild_id: int, user_id: int, ref: TitleRef) -> bool:
         """Remove a title (and its rating); False when it was not there."""
@@ -69,6 +72,7 @@ class WatchlistService:
                 await repo.add(
                     guild_id, user_id, title.ref, title.title, title.poster_path, limit=self.limit
                 )
+            await GenreRepository(session).record(_genres_of(title))
             return await repo.mark_watched(guild_id, user_id, title.ref), added
 
     @staticmethod
@@ -101,6 +105,7 @@ class WatchlistService:
                     guild_id, user_id, title.ref, title.title, title.poster_path, limit=self.limit
                 )
                 item = await repo.mark_watched(guild_id, user_id, title.ref)
+            await GenreRepository(session).record(_genres_of(title))
             rating = await RatingRepository(session).rate(item, score, review)
             item.rating = rating
             return item, rating
@@ -111,3 +116,8 @@ class WatchlistService:
         """Change an item's priority; NotFoundError when it is not on the list."""
         async with self._sessions.begin() as session:
             return await WatchlistRepository(session).set_priority(guild_id, user_id, ref, priority)
+
+
+def _genres_of(title: TitleSummary) -> dict[TitleRef, tuple[int, ...]]:
+    """The title's genres to keep for the dashboard (titles without any are backfilled)."""
+    return {title.ref: title.genre_ids} if title.genre_ids else {}

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from filmbot.domain.charts import WEEKDAYS, Heatmap, ScoreBar, WeekPoint
+from filmbot.domain.charts import WEEKDAYS, GenreBar, Heatmap, ScoreBar, WeekPoint
 
 WIDTH = 600
 HEIGHT = 200
 CELL = 22
+GENRE_ROW = 24
+GENRE_LABEL = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +78,20 @@ def trend_marks(points: list[WeekPoint]) -> list[Mark]:
             Mark(i * slot + 1, HEIGHT - height, max(slot - 2, 1), height, label, point.total)
         )
     return marks
+
+
+def genre_marks(bars: list[GenreBar]) -> list[Mark]:
+    """Horizontal bars, most-watched genre first, one row each (the name drawn beside it)."""
+    peak = max((b.count for b in bars), default=0) or 1
+    room = WIDTH - GENRE_LABEL - 50
+    return [
+        Mark(
+            GENRE_LABEL,
+            i * GENRE_ROW,
+            max(room * bar.count / peak, 1),
+            GENRE_ROW - 6,
+            f"{bar.name}: {bar.count} watched",
+            bar.count,
+        )
+        for i, bar in enumerate(bars)
+    ]

@@ -98,6 +98,15 @@ class WeekCount:
 
 
 @strawberry.type
+class GenreCount:
+    """Watched items of one genre (name in the server's language when TMDB has it)."""
+
+    genre_id: int
+    name: str
+    count: int
+
+
+@strawberry.type
 class CalendarItem:
     """A release or an episode in the next 14 days."""
 
@@ -205,6 +214,12 @@ class Server:
         """Subscriptions over time, weekly."""
         data = await info.context.charts_of(self.guild_id)
         return [WeekCount(week=p.week, added=p.added, total=p.total) for p in data.trend]
+
+    @strawberry.field
+    async def watched_genres(self, info: Ctx) -> list[GenreCount]:
+        """Members' watched items by genre, most first."""
+        data = await info.context.charts_of(self.guild_id)
+        return [GenreCount(genre_id=g.genre_id, name=g.name, count=g.count) for g in data.genres]
 
     @strawberry.field
     async def settings(self, info: Ctx) -> ServerSettings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from starlette.requests import Request
@@ -14,6 +13,7 @@ from filmbot.domain.errors import InvalidInputError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import SubscribePermission
 from filmbot.domain.templates import DEFAULT_TEMPLATE, TemplateKind
+from filmbot.services.dashboard import Charts
 from filmbot.web import chartviews
 from filmbot.web.context import checked_form, web_of
 from filmbot.web.permissions import Access, AccessDenied, Viewer, require
@@ -48,9 +48,9 @@ async def overview(request: Request) -> Response:
     viewer, guild_id = await _viewer(request)
     web = web_of(request)
     page = _int(request.query_params.get("page"), 1)
-    view = await web.dashboard.overview(guild_id, page)
     admin = viewer.access(guild_id) is Access.ADMIN
-    health = await web.dashboard.health(view.guild) if admin else None
+    view = await web.dashboard.overview(guild_id, page, health=admin)
+    health = view.health
     upcoming = await web.dashboard.calendar(view.guild)
     return web.render(
         request,
@@ -81,6 +81,7 @@ async def charts(request: Request) -> Response:
         scores=chartviews.score_marks(data.scores),
         heat=chartviews.heat_marks(data.heatmap),
         trend=chartviews.trend_marks(data.trend),
+        genres=chartviews.genre_marks(data.genres),
     )
 
 
@@ -88,7 +89,7 @@ async def chart_data(request: Request) -> Response:
     """The charts' numbers as JSON."""
     viewer, guild_id = await _viewer(request)
     data = await web_of(request).dashboard.charts(guild_id, viewer.user_id)
-    return JSONResponse(_jsonable(dataclasses.asdict(data)))
+    return JSONResponse(_chart_json(data))
 
 
 async def deliveries(request: Request) -> Response:
@@ -201,14 +202,17 @@ def _int(text: str | None, default: int) -> int:
     return int(text) if text and text.isdigit() and len(text) < 7 else default
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def _chart_json(data: Charts) -> dict[str, Any]:
+    """The charts' numbers as plain JSON (written out: dataclasses.asdict deep-copies)."""
+    heat = data.heatmap
+    return {
+        "heatmap": {"cells": [list(row) for row in heat.cells], "timezone": heat.timezone},
+        "trend": [
+            {"week": p.week.isoformat(), "added": p.added, "total": p.total} for p in data.trend
+        ],
+        "scores": [{"score": b.score, "count": b.count, "mine": b.mine} for b in data.scores],
+        "genres": [{"genre_id": g.genre_id, "name": g.name, "count": g.count} for g in data.genres],
+    }
 
 
 ROUTES = [

@@ -5,6 +5,11 @@ with the bot. The member rated three titles 8, 8 and 9 (one with a review) on Mo
 2026-01-05 10:30 UTC; the admin rated two 3 and 8 on Wednesday 2026-01-07 22:15 UTC; every
 rated title was marked watched at the same time. Other Club is the outsider's; the bot has
 never seen No Bot Club.
+
+Genres (WATCHED_GENRES): Film 0 is Drama and Comedy, Film 1 Drama, Film 2 Science Fiction
+and Mystery, Film 3 Drama, Film 4 has none on TMDB; the member's unwatched Film 5 and Other
+Club's watched title are Drama too but do not count. The bot stored German names except
+Mystery's, which only has its English one.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.db.models import (
+    GenreNameRow,
     GuildRow,
     RatingRow,
     SubscriptionRow,
+    TitleGenreRow,
     TitleSnapshotRow,
     UpdateDeliveryRow,
     WatchlistRow,
@@ -52,6 +59,13 @@ SUBSCRIBED = (
     ("The Bear", datetime(2026, 1, 20, 9, tzinfo=UTC)),
 )
 SECRET_TITLE = "Other Club's Secret Title"
+DRAMA, COMEDY, SCI_FI, MYSTERY = 18, 35, 878, 9648
+TITLE_GENRES = {200: (DRAMA, COMEDY), 201: (DRAMA,), 202: (SCI_FI, MYSTERY), 203: (DRAMA,)}
+NAMES = {
+    "de-DE": {DRAMA: "Drama", COMEDY: "Komödie", SCI_FI: "Science Fiction"},
+    "en-US": {DRAMA: "Drama", COMEDY: "Comedy", SCI_FI: "Science Fiction", MYSTERY: "Mystery"},
+}
+WATCHED_GENRES = [("Drama", 3), ("Komödie", 1), ("Mystery", 1), ("Science Fiction", 1)]
 
 
 def today() -> date:
@@ -160,6 +174,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
                     updated_at=when,
                 )
             )
+        _seed_genres(session)
         for i, status in enumerate(["delivered", "delivered", "pending", "missed"]):
             session.add(
                 UpdateDeliveryRow(
@@ -174,3 +189,38 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
                     created_at=MEMBER_AT + timedelta(hours=i),
                 )
             )
+
+
+def _seed_genres(session: AsyncSession) -> None:
+    """Titles' genres, the genre names, and items whose genres must not be counted."""
+    for tmdb_id, genres in {**TITLE_GENRES, 204: (0,), 205: (DRAMA,), 999: (DRAMA,)}.items():
+        media = MediaType.TV if tmdb_id == 999 else MediaType.MOVIE
+        session.add_all(
+            TitleGenreRow(media_type=media, tmdb_id=tmdb_id, genre_id=g) for g in genres
+        )
+    for language, names in NAMES.items():
+        session.add_all(
+            GenreNameRow(language=language, genre_id=g, name=n) for g, n in names.items()
+        )
+    session.add(
+        WatchlistRow(
+            guild_id=FILM_CLUB,
+            user_id=MEMBER,
+            tmdb_id=205,
+            media_type=MediaType.MOVIE,
+            title="Film 5",
+        )
+    )
+    when = MEMBER_AT - timedelta(days=30)
+    session.add(
+        WatchlistRow(
+            guild_id=OTHER_CLUB,
+            user_id=OUTSIDER,
+            tmdb_id=999,
+            media_type=MediaType.TV,
+            title=SECRET_TITLE,
+            watched=True,
+            watched_at=when,
+            added_at=when,
+        )
+    )

@@ -17,6 +17,7 @@ SERVER_FIELDS = {
     "upcoming { day title label }": "member",
     "activity { weekday hour count }": "member",
     "subscriptionTrend { week added total }": "member",
+    "watchedGenres { genreId name count }": "member",
     "settings { timezone language subscribePermission }": "admin",
     "deliveryHealth { problem pending delivered missed failed }": "admin",
     "notificationLog { title status }": "admin",
@@ -52,7 +53,7 @@ async def test_numbers_match_the_pages(dashboard: Dashboard, client: aiohttp.Cli
     query = """query($id: ID!) { server(id: $id) { subscriptionCount
         ratingDistribution { score count mine } activity { weekday hour count }
         deliveryHealth { problem pending delivered missed }
-        settings { timezone } } }"""
+        watchedGenres { genreId name count } settings { timezone } } }"""
     _, answer = await graphql(client, dashboard, query, id=str(seed.FILM_CLUB))
     server = answer["data"]["server"]
     assert server["subscriptionCount"] == 3
@@ -68,6 +69,36 @@ async def test_numbers_match_the_pages(dashboard: Dashboard, client: aiohttp.Cli
         "missed": 1,
     }
     assert server["settings"] == {"timezone": "Europe/Berlin"}
+    genres = [(g["name"], g["count"]) for g in server["watchedGenres"]]
+    assert genres == seed.WATCHED_GENRES
+    assert server["watchedGenres"][0]["genreId"] == seed.DRAMA
+
+
+async def test_charts_json_gives_the_pages_numbers(
+    dashboard: Dashboard, client: aiohttp.ClientSession
+) -> None:
+    await http_log_in(client, dashboard, seed.MEMBER)
+    async with client.get(f"{dashboard.base_url}/servers/{seed.FILM_CLUB}/charts.json") as r:
+        assert r.status == 200
+        data = await r.json()
+    assert [(g["name"], g["count"]) for g in data["genres"]] == seed.WATCHED_GENRES
+    assert data["genres"][0]["genre_id"] == seed.DRAMA
+    scores = {s["score"]: (s["count"], s["mine"]) for s in data["scores"] if s["count"]}
+    assert scores == {3: (1, 0), 8: (3, 2), 9: (1, 1)}
+    assert data["heatmap"]["timezone"] == "Europe/Berlin"
+    assert data["heatmap"]["cells"][0][11] == 7
+    assert data["trend"][0] == {"week": "2026-01-05", "added": 2, "total": 2}
+
+
+async def test_watched_genres_count_only_the_servers_own_items(
+    dashboard: Dashboard, client: aiohttp.ClientSession
+) -> None:
+    await http_log_in(client, dashboard, seed.OUTSIDER)
+    query = "query($id: ID!) { server(id: $id) { watchedGenres { genreId name count } } }"
+    _, answer = await graphql(client, dashboard, query, id=str(seed.OTHER_CLUB))
+    assert answer["data"]["server"]["watchedGenres"] == [
+        {"genreId": seed.DRAMA, "name": "Drama", "count": 1}
+    ]
 
 
 @pytest.mark.parametrize("who", list(PEOPLE))

@@ -79,6 +79,13 @@ async def test_charts_show_the_seeded_numbers_with_the_members_own_highlighted(
         ["2026-01-12", "0", "2"],
         ["2026-01-19", "1", "3"],
     ]
+
+    genres = await _cells(page, "genres-table")
+    assert [(name, int(count)) for name, count in genres] == seed.WATCHED_GENRES
+    hover = await page.locator("#genres-chart rect title").all_text_contents()
+    assert hover == [f"{name}: {count} watched" for name, count in seed.WATCHED_GENRES]
+    labels = await page.locator("#genres-chart text.label[text-anchor=end]").all_text_contents()
+    assert labels == [name for name, _ in seed.WATCHED_GENRES]
     await page.get_by_text("Table").first.click()
     await screenshot(page, "charts")
 

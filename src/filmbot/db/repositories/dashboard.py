@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from filmbot.db.models import (
+    GenreNameRow,
     GuildRow,
     RatingRow,
     SubscriptionRow,
+    TitleGenreRow,
     TitleSnapshotRow,
     UpdateDeliveryRow,
     WatchlistRow,
@@ -116,7 +118,11 @@ class DashboardRepository:
         """Count one member's ratings in the server by score (none without a member)."""
         if user_id is None:
             return {}
-        query = self._scores(guild_id).where(RatingRow.user_id == user_id)
+        # The watchlist's own user_id lets the (guild, user) index find the member's few
+        # items instead of every item of the server.
+        query = self._scores(guild_id).where(
+            WatchlistRow.user_id == user_id, RatingRow.user_id == user_id
+        )
         return {int(s): int(c) for s, c in await self._session.execute(query)}
 
     @staticmethod
@@ -127,6 +133,27 @@ class DashboardRepository:
             .where(WatchlistRow.guild_id == guild_id)
             .group_by(RatingRow.score)
         )
+
+    async def watched_genres(self, guild_id: int) -> dict[int, int]:
+        """The server's watched items counted by genre (an item counts once per genre)."""
+        item, genre = WatchlistRow, TitleGenreRow
+        query = (
+            select(genre.genre_id, func.count())
+            .join(
+                item,
+                (item.tmdb_id == genre.tmdb_id) & (item.media_type == genre.media_type),
+            )
+            .where(item.guild_id == guild_id, item.watched.is_(True), genre.genre_id > 0)
+            .group_by(genre.genre_id)
+        )
+        return {int(g): int(c) for g, c in await self._session.execute(query)}
+
+    async def genre_names(self, language: str) -> dict[int, str]:
+        """TMDB's genre names in a language, as the bot stored them."""
+        query = select(GenreNameRow.genre_id, GenreNameRow.name).where(
+            GenreNameRow.language == language
+        )
+        return {int(g): str(n) for g, n in await self._session.execute(query)}
 
     async def activity_hours(self, guild_id: int) -> list[tuple[datetime, int]]:
         """Ratings, reviews and watched marks in the server, counted per UTC hour."""

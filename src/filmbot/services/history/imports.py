@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from filmbot.db.repositories import GuildRepository, WatchlistRepository
+from filmbot.db.repositories.genres import GenreRepository
 from filmbot.db.repositories.history import HistoryRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.errors import FilmBotError
@@ -126,9 +127,17 @@ class ImportService:
         return report
 
     async def write(
-        self, guild_id: int, user_id: int, entries: list[MatchedEntry], report: ImportReport
+        self,
+        guild_id: int,
+        user_id: int,
+        entries: list[MatchedEntry],
+        report: ImportReport,
+        genres: Mapping[TitleRef, list[int]] | None = None,
     ) -> None:
-        """Write one batch in one transaction: all of it or none of it."""
+        """Write one batch in one transaction: all of it or none of it.
+
+        `genres` are the genre ids the matcher saw for the batch's titles (for the dashboard).
+        """
         outcomes: list[Outcome] = []
         async with self._sessions.begin() as session:
             await GuildRepository(session).ensure(guild_id)
@@ -138,6 +147,10 @@ class ImportService:
                 outcome = await history.apply(entry, room=room)
                 room -= outcome is Outcome.ADDED
                 outcomes.append(outcome)
+            known = genres or {}
+            await GenreRepository(session).record(
+                {e.ref: known[e.ref] for e in entries if known.get(e.ref)}
+            )
         for outcome in outcomes:
             report.count(outcome)
 
@@ -156,7 +169,8 @@ class _Run:
             batch = rows[start : start + size]
             try:
                 entries = await self._match(batch, start, progress)
-                await self.service.write(self.guild_id, self.user_id, entries, self.report)
+                genres, self.matcher.genres = self.matcher.genres, {}
+                await self.service.write(self.guild_id, self.user_id, entries, self.report, genres)
             except (TMDBError, FilmBotError) as exc:
                 log.warning("Import stopped at %s: %s", batch[0].where, exc)
                 self.report.stopped_at = batch[0].where

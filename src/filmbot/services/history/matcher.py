@@ -32,6 +32,9 @@ class TitleMatcher:
         self._tmdb = tmdb
         self._budget = budget
         self._language = language
+        self.genres: dict[TitleRef, list[int]] = {}
+        """The genre ids of titles matched by search or IMDb id (the caller clears it)."""
+        self._seen: dict[TitleRef, list[int]] = {}
 
     async def match(self, row: HistoryRow) -> Match | SkippedLine:
         """The title the line means, or the skipped line saying why there is none."""
@@ -53,8 +56,12 @@ class TitleMatcher:
         ref = result.first_ref(prefer=row.media_type)
         if ref is None:
             return None
-        names = [r.display_title for r in result.movie_results if r.ref == ref]
-        names += [r.display_title for r in result.tv_results if r.ref == ref]
+        movies = [r for r in result.movie_results if r.ref == ref]
+        shows = [r for r in result.tv_results if r.ref == ref]
+        names = [r.display_title for r in movies] + [r.display_title for r in shows]
+        self.genres[ref] = [g for r in movies for g in r.genre_ids] + [
+            g for r in shows for g in r.genre_ids
+        ]
         return ref, names[0] if names else row.title
 
     async def _by_title(self, row: HistoryRow) -> Match | SkippedLine:
@@ -70,6 +77,7 @@ class TitleMatcher:
                     choice = choose(row.title, row.year, candidates)
                 if choice.ref is not None:
                     title = next(c.title for c in candidates if c.ref == choice.ref)
+                    self.genres[choice.ref] = self._seen.get(choice.ref, [])
                     return choice.ref, title
                 if choice.tied:
                     return SkippedLine(row.where, choice.reason, row.label)
@@ -113,6 +121,7 @@ class TitleMatcher:
             page = await self._budget.call(lambda: self._page(media, query[:200], year))
         except TMDBNotFound:
             return []
+        self._seen = {r.ref: r.genre_ids for r in page.results}
         return [
             Candidate(
                 r.ref,

@@ -5,14 +5,19 @@ Read-only, so /stats and /subscriptions can use it without an engine or a Discor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from filmbot.db.repositories.cycles import CycleRepository
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import Guild, Subscription, TitleRef
-from filmbot.domain.updates import GuildPrefs, TitleSnapshot, next_notification_hint
+from filmbot.domain.updates import (
+    GuildPrefs,
+    StoredSnapshot,
+    TitleSnapshot,
+    next_notification_hint,
+)
 from filmbot.services.updates.report import CycleReport
 from filmbot.services.updates.shards import ALL_GUILDS
 
@@ -58,6 +63,12 @@ class UpdateStatus:
         """Say what each title will announce next under these prefs (a guild's, a member's)."""
         async with self._sessionmaker() as session:
             stored = await SnapshotRepository(session).of_titles(self._scope, list(refs))
+        return self.hints_from(prefs, stored)
+
+    def hints_from(
+        self, prefs: GuildPrefs, stored: Mapping[TitleRef, StoredSnapshot]
+    ) -> dict[TitleRef, str]:
+        """Say what each title will announce next, from snapshots the caller already read."""
         now, hints = self._now(), {}
         for ref, snapshot in stored.items():
             hint = next_notification_hint(TitleSnapshot.from_dict(snapshot.data, ref), prefs, now)
