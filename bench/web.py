@@ -6,7 +6,7 @@ review, spread over a year, each title with two genres), starts `filmbot web` as
 process against the fake Discord OAuth, logs --clients browsers in as an admin (Manage
 Server, so the overview also reads delivery health) and has them request, concurrently, the
 overview (`/servers/ID`) and the charts' data (`/servers/ID/charts.json`) --requests times each.
-Targets from the issue: p95 under 150 ms (overview) and 300 ms (charts' data). The same
+Targets: p95 under 150 ms (overview) and 300 ms (charts' data). The same
 run first measures one client alone (--requests / 2 times each), the baseline the
 concurrent figures are compared with.
 
