@@ -13,10 +13,7 @@ from sqlalchemy import inspect, text
 
 from filmbot.bot import FilmBot
 from filmbot.config import Settings
-from filmbot.db import migrate
-from filmbot.db.session import engine_for_url
-from filmbot.discord_rest import apply_discord_endpoints
-from filmbot.services.container import build_services
+from tests.e2e.bots import running_bot
 from tests.fakes.discord_records import Record
 from tests.fakes.discord_replies import InteractionReply
 from tests.fakes.discord_server import FakeDiscord
@@ -43,18 +40,8 @@ async def filmbot(
     bot_settings: Settings, fake_discord: FakeDiscord, fake_tmdb: FakeTMDB, discord_endpoints: None
 ) -> AsyncIterator[FilmBot]:
     """A running FilmBot, connected and ready."""
-    engine = engine_for_url(bot_settings.database_url)
-    await migrate.upgrade(engine)
-    apply_discord_endpoints(bot_settings)
-    bot = FilmBot(bot_settings, build_services(bot_settings, engine), guild_ready_timeout=0.05)
-    task = asyncio.create_task(bot.start(fake_discord.token))
-    try:
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=20)
+    async with running_bot(bot_settings, fake_discord) as bot:
         yield bot
-    finally:
-        await bot.close()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 EMBED_LIMITS = {"title": 256, "description": 4096, "footer": 2048, "author": 256}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,12 +17,9 @@ from sqlalchemy import func, select
 
 from filmbot.bot import FilmBot
 from filmbot.config import Settings
-from filmbot.db import migrate
 from filmbot.db.models import MovieNightRow
-from filmbot.db.session import engine_for_url
-from filmbot.discord_rest import apply_discord_endpoints
-from filmbot.services.container import build_services
 from filmbot.tmdb.models import ImagesConfiguration
+from tests.e2e.bots import running_bot
 from tests.fakes.discord_events import MANAGE_EVENTS
 from tests.fakes.discord_polls import SEND_POLLS
 from tests.fakes.discord_records import CHANNEL_MESSAGE, Record
@@ -41,23 +37,6 @@ def bot_settings(bot_settings: Settings, database_url: str) -> Settings:
 def polls_allowed(fake_discord: FakeDiscord, film_club: FilmClub) -> None:
     """Give the bot Send Polls in Film Club (Discord's default for new servers)."""
     fake_discord.scheduled_events.grant(film_club.guild, SEND_POLLS)
-
-
-@asynccontextmanager
-async def running_bot(settings: Settings, fake: FakeDiscord) -> AsyncIterator[FilmBot]:
-    """Another bot process's worth of FilmBot on the same database (for restarts)."""
-    engine = engine_for_url(settings.database_url)
-    await migrate.upgrade(engine)
-    apply_discord_endpoints(settings)
-    bot = FilmBot(settings, build_services(settings, engine), guild_ready_timeout=0.05)
-    task = asyncio.create_task(bot.start(fake.token))
-    try:
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=20)
-        yield bot
-    finally:
-        await bot.close()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 def _polls(fake: FakeDiscord) -> list[Record]:

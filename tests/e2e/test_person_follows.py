@@ -10,7 +10,7 @@ from typing import Any
 from filmbot.bot import FilmBot
 from filmbot.config import Settings
 from filmbot.domain.guild_settings import Setting
-from tests.e2e.test_personal_notifications import restarted_bot
+from tests.e2e.bots import running_bot
 from tests.fakes.discord_dms import click_in_dm, dms_to, slash_in_dm
 from tests.fakes.discord_records import CHANNEL_MESSAGE, Record
 from tests.fakes.discord_server import FakeDiscord
@@ -99,7 +99,7 @@ async def test_a_server_follows_a_person_hears_only_new_titles_and_can_follow_th
     )
     await filmbot.close()
 
-    async with restarted_bot(bot_settings, fake_discord) as bot:
+    async with running_bot(bot_settings, fake_discord) as bot:
         refused = await fake_discord.click(guild, member, post.message, SUBSCRIBE_ID)
         assert "Manage Server" in refused.content
         subscribed = await fake_discord.click(guild, admin, post.message, SUBSCRIBE_ID)

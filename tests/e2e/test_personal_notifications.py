@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from filmbot.bot import FilmBot
 from filmbot.config import Settings
-from filmbot.db.session import engine_for_url
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import MediaType, TitleRef
 from filmbot.services.catalog import TitleSummary
+from tests.e2e.bots import running_bot
 from tests.e2e.conftest import Cinema
 from tests.fakes.discord_dms import dms_to, open_dms, slash_in_dm
 from tests.fakes.discord_interactions import EPHEMERAL
@@ -154,23 +152,6 @@ async def test_member_who_refuses_dms_is_paused_told_once_and_keeps_follows(
     assert "S06E02" in dm.body["embeds"][0]["title"]
 
 
-@asynccontextmanager
-async def restarted_bot(settings: Settings, fake_discord: FakeDiscord) -> AsyncIterator[FilmBot]:
-    """A second bot process on the same database, as after a restart."""
-    from filmbot.services.container import build_services
-
-    engine = engine_for_url(settings.database_url)
-    bot = FilmBot(settings, build_services(settings, engine), guild_ready_timeout=0.05)
-    task = asyncio.create_task(bot.start(fake_discord.token))
-    try:
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=20)
-        yield bot
-    finally:
-        await bot.close()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
 async def test_notify_me_too_button_works_after_a_restart_and_only_once(
     filmbot: FilmBot,
     bot_settings: Settings,
@@ -186,7 +167,7 @@ async def test_notify_me_too_button_works_after_a_restart_and_only_once(
     assert message is not None
     await filmbot.close()
 
-    async with restarted_bot(bot_settings, fake_discord) as bot:
+    async with running_bot(bot_settings, fake_discord) as bot:
         clicked = await fake_discord.click(film_club.guild, film_club.member, message, BUTTON_ID)
         assert clicked.ephemeral
         assert "You now follow **Breaking Bad (2008) · TV** personally" in clicked.content
