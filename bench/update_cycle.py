@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -52,6 +53,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.stalls import SlowCallbacks, StallSampler
 from sqlalchemy import event, insert, select, update
 
 from filmbot.config import load_settings
@@ -290,6 +292,7 @@ class Probe:
         self.stall = 0.0
         self.searches: list[float] = []
         self._count = 0
+        self.sampler: StallSampler | None = None
 
     async def search(self) -> float:
         """Run one catalog search with a query never asked before; return its seconds."""
@@ -303,6 +306,8 @@ class Probe:
             started = time.perf_counter()
             await asyncio.sleep(PROBE_SLEEP)
             self.stall = max(self.stall, time.perf_counter() - started - PROBE_SLEEP)
+            if self.sampler is not None:
+                self.sampler.beat()
 
     async def _search_loop(self) -> None:
         while True:
@@ -313,9 +318,17 @@ class Probe:
     async def running(self) -> AsyncIterator[Probe]:
         self.stall, self.searches = 0.0, []
         tasks = [asyncio.create_task(self._ticks()), asyncio.create_task(self._search_loop())]
+        slow = SlowCallbacks(self.sampler.threshold) if self.sampler is not None else None
+        if self.sampler is not None:
+            self.sampler.start()
         try:
-            yield self
+            with slow or contextlib.nullcontext():
+                yield self
         finally:
+            if self.sampler is not None and slow is not None:
+                self.sampler.stop()
+                print(self.sampler.report(), slow.report(), sep="\n", file=sys.stderr)
+                self.sampler = StallSampler(self.sampler.threshold)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -470,6 +483,8 @@ async def engine_cycles(
         async with FakeProcess(titles) as fake:
             client = make_client(fake, args.rate)
             probe = Probe(CatalogService(client))
+            if args.stall_stacks:
+                probe.sampler = StallSampler(args.stall_stacks / 1000)
             rows = await _cycles(args, fake, client, sessions, database, probe, subscriptions, refs)
             await client.close()
         for row in rows:
@@ -706,6 +721,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workdir", default="/tmp", help="where the SQLite files go")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive loop")
+    parser.add_argument(
+        "--stall-stacks",
+        type=float,
+        metavar="MS",
+        help="print the stacks the event loop was in during stalls longer than MS (stderr)",
+    )
     parser.add_argument(
         "--personal-follows", type=int, default=0, help="also run with this many personal follows"
     )

@@ -72,7 +72,7 @@ async def test_change_feed_failure_falls_back_to_refetching_every_title(
         engine = w.engine()
         await engine.run_cycle()
         w.clock.advance(hours=6)
-        w.fake.faults.fail_next(3)  # first try and both retries of the change feed
+        w.fake.faults.fail_next(6)  # first try and both retries of both change feeds
         report = await engine.run_cycle()
 
     assert (report.titles_fetched, report.change_feed_used) == (6, False)

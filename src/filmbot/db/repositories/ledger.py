@@ -27,7 +27,8 @@ _DELIVERED = DeliveryStatus.DELIVERED.value
 _MISSED = DeliveryStatus.MISSED.value
 _FAILED = DeliveryStatus.FAILED.value
 ERROR_LENGTH = 300
-KEYS_BATCH = 5000
+KEYS_BATCH = 2000
+ROWS_BATCH = 500
 
 
 class PendingDelivery(NamedTuple):
@@ -165,9 +166,13 @@ class LedgerRepository:
                 .where(recipient.in_(chunk), row.status == _PENDING, row.expires_at > now)
                 .order_by(recipient, row.id)
             )
-            for g, i, m, t, k, e, p, by, until, channel in await self._session.execute(query):
-                delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
-                found.append(PendingDelivery(int(g), delivery, by, until, channel))
+            result = await self._session.stream(query.execution_options(yield_per=ROWS_BATCH))
+            async for rows in result.partitions(ROWS_BATCH):
+                for g, i, m, t, k, e, p, by, until, channel in rows:
+                    delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
+                    found.append(PendingDelivery(int(g), delivery, by, until, channel))
+                # Decoding thousands of payloads is long work: let the event loop run between.
+                await asyncio.sleep(0)
         return found
 
     async def claim(

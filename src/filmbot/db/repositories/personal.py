@@ -22,7 +22,7 @@ from filmbot.domain.personal import (
     parse_clock,
 )
 
-BATCH = 5000
+BATCH = 2000
 
 
 def _follow(row: PersonalFollowRow) -> PersonalFollow:

@@ -18,7 +18,7 @@ from filmbot.db.repositories.guilds import to_guild
 from filmbot.domain.models import Guild, MediaType, TitleRef
 from filmbot.domain.updates import SubscriptionLine
 
-BATCH = 5000
+BATCH = 2000
 
 
 class PlanRepository:

@@ -2,8 +2,9 @@
 
 Each (title, guild prefs, flags) combination is evaluated once however many guilds share
 it; titles not refetched are judged from their stored snapshots, and only when one of
-their event windows can have opened since they were last judged (see `quiet`). The loop
-hands the event loop back every few milliseconds so the bot stays responsive.
+their event windows can have opened since they were last judged (see `quiet`). The fetch
+workers and the judging of stored titles share one budget per turn of the event loop (see
+`pacing`), so the bot stays responsive however many answers arrive together.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from filmbot.domain.models import TitleRef
@@ -28,7 +30,7 @@ from filmbot.domain.updates import (
     snapshot_from_tmdb,
     title_removed_event,
 )
-from filmbot.services.updates.pacing import Pacer
+from filmbot.services.updates.pacing import TurnBudget
 from filmbot.services.updates.plan import CyclePlan
 from filmbot.services.updates.quiet import QuietTitles
 from filmbot.services.updates.sources import TitleSource, run_bounded
@@ -79,6 +81,10 @@ async def detect(
     flushing between titles always stores both or neither.
     """
 
+    # One budget per turn of the event loop for all of it: answers that arrive together are
+    # worked through over several turns, not in one long one.
+    turn = TurnBudget()
+
     async def refresh(ref: TitleRef) -> None:
         await _refresh(ref)
         findings.title_done()
@@ -86,6 +92,7 @@ async def detect(
     async def _refresh(ref: TitleRef) -> None:
         try:
             payload = await source.details(ref)
+            await turn.tick()
             snapshot = snapshot_from_tmdb(payload, ref.media_type, plan.now)
             snapshot = snapshot.remembering(_previous(plan, ref))
         except TMDBNotFound:
@@ -103,17 +110,17 @@ async def detect(
         _evaluate(plan, ref, snapshot, _previous(plan, ref), findings)
 
     async def judge_stored() -> None:
-        pacer = Pacer()
         for ref in plan.refs:
             if ref not in fetch:
                 if quiet is None or _needs_judging(plan, ref, quiet):
                     _evaluate_stored(plan, ref, findings)
                 findings.title_done()
-                await pacer.tick()
+                await turn.tick()
 
     # The stored titles are judged while the fetches wait on the rate limiter, so their
     # CPU time overlaps the requests instead of following them.
-    ordered = sorted(fetch, key=lambda r: (r.media_type.value, r.tmdb_id))
+    ordered = sorted(fetch, key=attrgetter("media_type", "tmdb_id"))
+    await asyncio.sleep(0)
     judging = asyncio.ensure_future(judge_stored())
     try:
         await run_bounded(ordered, refresh)

@@ -283,7 +283,7 @@ class UpdateEngine:
     async def _remember(self, plan: CyclePlan, findings: Findings, stale: list[TitleRef]) -> None:
         """Keep this cycle's snapshots and judgements for the next cycle."""
         memory = self._memory
-        memory.remember(findings.parsed, plan.now, stale)
+        await memory.remember(findings.parsed, plan.now, stale)
         memory.quiet.judged(findings.judged, plan.now)
         async with self._sessionmaker() as session:
             stored = await SnapshotRepository(session).fingerprint(self._scope)

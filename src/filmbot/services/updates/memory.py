@@ -38,6 +38,7 @@ from typing import Any
 
 from filmbot.domain.models import Guild, TitleRef
 from filmbot.domain.updates import GuildPrefs, StoredSnapshot, SubscriptionLine, TitleSnapshot
+from filmbot.services.updates.pacing import Pacer
 from filmbot.services.updates.quiet import QuietTitles, opening_days
 
 log = logging.getLogger(__name__)
@@ -170,12 +171,14 @@ class PlanMemory:
         self.snapshots = {}
         self.quiet.clear()
 
-    def remember(
+    async def remember(
         self, fresh: dict[TitleRef, TitleSnapshot], fetched_at: datetime, gone: list[TitleRef]
     ) -> None:
         """Keep the snapshots this cycle fetched and drop those it deleted."""
+        pacer = Pacer()
         for ref, snapshot in fresh.items():
             self.snapshots[ref] = fresh_snapshot(snapshot, fetched_at, self._upcoming_days)
+            await pacer.tick()
         for ref in gone:
             self.snapshots.pop(ref, None)
 

@@ -1,4 +1,11 @@
-"""Long loops on the event loop hand it back every few milliseconds."""
+"""Long loops on the event loop hand it back every few milliseconds.
+
+`Pacer` paces one task's loop. `TurnBudget` paces many tasks together: asyncio runs every
+callback that is ready in one turn of the loop before it looks at timers and sockets again,
+so 32 fetch workers whose answers arrive together would each do their work in the same
+turn, a stall of 32 titles' worth however short each one is. Tasks sharing a budget stop
+once the turn has used it up and go on in a later turn, after what else was waiting.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import asyncio
 import time
 
 SLICE_SECONDS = 0.005
+TURN_SECONDS = 0.01
 
 
 class Pacer:
@@ -20,3 +28,34 @@ class Pacer:
         if time.perf_counter() - self._since >= self._slice:
             await asyncio.sleep(0)
             self._since = time.perf_counter()
+
+
+class TurnBudget:
+    """At most about `seconds` of work per turn of the event loop, shared by many tasks."""
+
+    def __init__(self, seconds: float = TURN_SECONDS) -> None:
+        self._seconds = seconds
+        self._since = time.perf_counter()
+        self._closed: asyncio.Event | None = None
+
+    async def tick(self) -> None:
+        """Return at once while the turn's budget lasts; otherwise wait for a later turn.
+
+        The budget closes when used up and reopens in the next turn, after the callbacks
+        that were ready then (timers and socket reads included) ran; the tasks that found
+        it closed go on in the turn after that, with a fresh budget.
+        """
+        while True:
+            if self._closed is not None:
+                await self._closed.wait()
+                continue
+            if time.perf_counter() - self._since < self._seconds:
+                return
+            self._closed = asyncio.Event()
+            asyncio.get_running_loop().call_soon(self._reopen)
+
+    def _reopen(self) -> None:
+        closed, self._closed = self._closed, None
+        self._since = time.perf_counter()
+        if closed is not None:
+            closed.set()

@@ -8,6 +8,7 @@ are current (see `memory`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from filmbot.domain.updates import (
     SubscriptionLine,
 )
 from filmbot.services.updates.memory import KnownSnapshot, PlanMemory
+from filmbot.services.updates.pacing import Pacer
 from filmbot.services.updates.sources import TitleSource
 from filmbot.tmdb import MAX_CHANGES_WINDOW, TMDBError
 
@@ -124,7 +126,12 @@ async def titles_to_fetch(
 ) -> tuple[set[TitleRef], bool]:
     """Return the titles to refetch, and whether the change feed narrowed them down."""
     refs = set(plan.refs)
-    stale = {ref for ref in refs if _stale(plan.stored.get(ref), plan.now, full_refresh)}
+    stale: set[TitleRef] = set()
+    pacer = Pacer()
+    for ref in refs:
+        if _stale(plan.stored.get(ref), plan.now, full_refresh):
+            stale.add(ref)
+        await pacer.tick()
     since = plan.state.changes_since if plan.state else None
     if since is None or plan.now - since > MAX_CHANGES_WINDOW or stale == refs:
         return refs, False
@@ -139,10 +146,10 @@ async def titles_to_fetch(
 async def _changed(
     source: TitleSource, refs: set[TitleRef], start: date, end: date
 ) -> dict[MediaType, set[int]]:
-    medias = {ref.media_type for ref in refs}
+    medias = sorted({ref.media_type for ref in refs}, key=lambda m: m.value)
     changed: dict[MediaType, set[int]] = {media: set() for media in MediaType}
-    for media in sorted(medias, key=lambda m: m.value):
-        changed[media] = await source.changed_ids(media, start, end)
+    feeds = await asyncio.gather(*(source.changed_ids(media, start, end) for media in medias))
+    changed.update(zip(medias, feeds, strict=True))
     return changed
 
 

@@ -102,19 +102,14 @@ async def run_bounded(
     concurrency: int = FETCH_CONCURRENCY,
 ) -> None:
     """Run `work` for every ref with at most `concurrency` in flight (the limiter paces them)."""
-    queue: asyncio.Queue[TitleRef] = asyncio.Queue()
-    for ref in refs:
-        queue.put_nowait(ref)
+    todo = list(refs)
+    pending = iter(todo)
 
     async def worker() -> None:
-        while True:
-            try:
-                ref = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
+        for ref in pending:
             await work(ref)
 
-    tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, queue.qsize()))]
+    tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(todo)))]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
