@@ -37,7 +37,6 @@ class Grouped(Generic[K, V, R]):
         self._work = work
         self._next: _Round[K, V, R] | None = None
         self._runner: asyncio.Task[None] | None = None
-        self.rounds = 0
 
     async def __call__(self, key: K, item: V) -> R:
         """Add the item to the next round and return that round's outcome."""
@@ -52,19 +51,20 @@ class Grouped(Generic[K, V, R]):
         return await asyncio.shield(waiting.done)
 
     async def _run(self) -> None:
+        runner = asyncio.current_task()
         try:
             while self._next is not None:
                 await asyncio.sleep(0)
                 current, self._next = self._next, None
                 await self._settle(current)
         finally:
-            self._runner = None
-            if self._next is not None:  # cancelled with calls still waiting: nobody runs them
-                self._next.done.cancel()
-                self._next = None
+            if self._runner is runner:  # not replaced by a runner on a newer event loop
+                self._runner = None
+                if self._next is not None:  # cancelled with calls waiting: nobody runs them
+                    self._next.done.cancel()
+                    self._next = None
 
     async def _settle(self, current: _Round[K, V, R]) -> None:
-        self.rounds += 1
         try:
             outcome = await self._work(current.items)
         except asyncio.CancelledError:

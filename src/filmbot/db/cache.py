@@ -36,16 +36,6 @@ class DatabaseCache:
         self._reads: Grouped[str, datetime, Found] = Grouped(self._read)
         self._writes: Grouped[str, Row, None] = Grouped(self._write)
 
-    @property
-    def transactions(self) -> int:
-        """How many write transactions this cache has committed or tried."""
-        return self._writes.rounds
-
-    @property
-    def queries(self) -> int:
-        """How many read rounds this cache has run."""
-        return self._reads.rounds
-
     async def get(self, key: str, now: datetime) -> tuple[Payload, datetime] | None:
         """Return the payload and its expiry, unless absent or expired at `now`."""
         row = (await self._reads(key, now)).get(key)
