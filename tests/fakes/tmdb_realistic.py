@@ -53,7 +53,11 @@ def realistic_json(media: str, small: dict[str, Any], append: Sequence[str]) -> 
     """The answer of real size for `small`, the catalogue's details with its appended parts."""
     sections = set(append)
     example = _base_fragments(media)
-    filled = {key for key in example if key not in EVENT_FIELDS and _blank(small.get(key))}
+    filled = [
+        key
+        for key in example
+        if key not in EVENT_FIELDS and key not in sections and _blank(small.get(key))
+    ]
     parts = [
         _item(key, value)
         for key, value in small.items()
