@@ -3,29 +3,30 @@
 The limiter runs repeat a burst of `--count` distinct detail fetches `--runs` times against
 a fake TMDB in its own process that enforces the same budget strictly (a sliding window
 that also counts refused requests), and print the 429s and wall time x floor of each run.
-Parse times use titles of real size built from TMDB's OpenAPI examples (../shared/data).
+Parse times use details of real size: the fake's realistic mode, built from TMDB's OpenAPI
+examples (../shared/data), answering the client's own `append_to_response`.
 
 Run: .venv/bin/python bench/tmdb_client.py [--rate 400 --period 1 --count 1000 --delay 0.02
-     --runs 20 --payload blank|example]
+     --runs 20 --payload small|realistic]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import statistics
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fakes.tmdb_examples import example_body
+from bench.payloads import ms, parse_times
+from tests.fakes.tmdb_catalogue import Catalogue
 from tests.fakes.tmdb_server import FakeTMDB
 
 from filmbot.domain.models import MediaType, TitleRef
@@ -37,6 +38,7 @@ from filmbot.tmdb import (
     TMDBClient,
     TVDetails,
 )
+from filmbot.tmdb.client import MOVIE_APPEND, TV_APPEND
 from filmbot.tmdb.models import parse_payload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,9 +56,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=20, help="limiter runs against the fake")
     parser.add_argument(
         "--payload",
-        choices=("blank", "example"),
-        default="blank",
-        help="detail payloads in the limiter runs: ~0.5 KB, or real size (~160 KB)",
+        choices=("small", "realistic"),
+        default="small",
+        help="detail payloads in the limiter runs: ~0.5 KB, or real size (~150 KB)",
     )
     return parser.parse_args()
 
@@ -64,12 +66,6 @@ def parse_args() -> argparse.Namespace:
 def client_for(fake: FakeTMDB, rate: int, period: float, ttl: float = 3600.0) -> TMDBClient:
     limiter = LocalRateLimiter(rate, period)
     return TMDBClient.create(fake.base_url, api_key=fake.api_key, limiter=limiter, ttl=ttl)
-
-
-def ms(values: list[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    return f"p50 {statistics.median(ordered) * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
 
 
 async def timed(coro: object) -> float:
@@ -178,13 +174,14 @@ async def bench_limiter(args: argparse.Namespace) -> list[tuple[str, str]]:
 def bench_parse() -> list[tuple[str, str]]:
     """Decode and validate one title of real size, as the client does with each answer."""
     rows: list[tuple[str, str]] = []
-    for media, model in (("movie", MovieDetails), ("tv", TVDetails)):
-        body = example_body(media, 1)
-        times = []
-        for _ in range(50):
-            start = time.perf_counter()
-            parse_payload(model, json.loads(body), f"/{media}/1", None)
-            times.append(time.perf_counter() - start)
+    catalogue = Catalogue(realistic=True)
+    catalogue.set_movie(1)
+    catalogue.set_tv(1)
+    kinds = (("movie", MovieDetails, MOVIE_APPEND), ("tv", TVDetails, TV_APPEND))
+    for media, model, append in kinds:
+        body = catalogue.details_json(media, 1, "en-US", list(append))
+        assert body is not None
+        times = parse_times(body, partial(parse_payload, model, path=f"/{media}/1"))
         rows.append((f"parse one {media} of real size ({len(body) / 1024:.0f} KB)", ms(times)))
     return rows
 

@@ -10,6 +10,15 @@ wall time is its request count divided by that rate.
     python bench/update_cycle.py [--subscriptions 10000 100000] [--backend postgresql]
                                  [--rate 1000] [--workdir /tmp] [--skip-naive]
                                  [--personal-follows 10000 --members 2000]
+                                 [--payloads realistic|small]
+
+With --payloads realistic (the default) the fake answers each details request at TMDB's
+real size (tests/fakes/tmdb_realistic.py: TMDB's example title and parts around the
+catalogue's fields; about 77 KB a film and 34 KB a show with what the engine asks for),
+with --payloads small with the catalogue's fields alone (about 0.5 KB). Below the table,
+per row: the detail payloads the engine decoded, their mean size, and the mean time per
+title of the transport's JSON decoding and of `snapshot_from_tmdb`, timed in this process
+(bench/payloads.py).
 
 With --personal-follows F, the smallest size runs again with F personal follows by
 --members members over the same titles, and a second table compares the two: TMDB
@@ -53,6 +62,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.payloads import ParseCost, counting_parse
 from bench.stalls import SlowCallbacks, StallSampler
 from sqlalchemy import event, insert, select, update
 
@@ -84,14 +94,14 @@ PG_HOST, PG_PORT = "127.0.0.1", 5432
 # -- the fake TMDB, in its own process -------------------------------------------------------
 
 
-def serve(titles: int) -> None:
+def serve(titles: int, payloads: str) -> None:
     """Run the fake TMDB with a generated catalogue; answer 'count'/'change'/'quit' on stdin."""
     from tests.fakes.tmdb_catalogue import Catalogue
     from tests.fakes.tmdb_server import FakeTMDB
 
     async def main() -> None:
         today = datetime.now(UTC).date()
-        catalogue = Catalogue(today=today)
+        catalogue = Catalogue(today=today, realistic=payloads == "realistic")
         catalogue.movies.clear()
         catalogue.tv.clear()
         refs = populate(catalogue, titles, today)
@@ -147,8 +157,9 @@ def control(fake: Any, refs: list[TitleRef], line: str) -> dict[str, Any]:
 class FakeProcess:
     """The fake TMDB subprocess and its control channel."""
 
-    def __init__(self, titles: int) -> None:
+    def __init__(self, titles: int, payloads: str) -> None:
         self.titles = titles
+        self.payloads = payloads
         self.proc: asyncio.subprocess.Process | None = None
         self.port = 0
         self.api_key = ""
@@ -159,6 +170,8 @@ class FakeProcess:
             __file__,
             "--serve",
             str(self.titles),
+            "--payloads",
+            self.payloads,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -244,6 +257,7 @@ class Row:
     gc_ms: float | None = None
     measured_floor: float | None = None
     cpu_seconds: float | None = None
+    parsing: ParseCost | None = None
 
 
 @contextmanager
@@ -480,7 +494,7 @@ async def engine_cycles(
         await seed(sessions, PER_GUILD, refs, guilds)
         if follows:
             await seed_follows(sessions, refs, follows, args.members)
-        async with FakeProcess(titles) as fake:
+        async with FakeProcess(titles, args.payloads) as fake:
             client = make_client(fake, args.rate)
             probe = Probe(CatalogService(client))
             if args.stall_stacks:
@@ -516,7 +530,11 @@ async def _cycles(
             await fake.ask(f"change {CHANGED_SHARE} {clock.now.isoformat()}")
         before = await fake.ask("count")
         posts_before, opens_before = sender.messages, sender.dm_opens
-        with counting(database) as statements, delivery_mark(statements) as at_delivery:
+        with (
+            counting(database) as statements,
+            delivery_mark(statements) as at_delivery,
+            counting_parse() as parsing,
+        ):
             async with probe.running():
                 with pauses.watching():
                     started, cpu = time.perf_counter(), time.process_time()
@@ -551,6 +569,7 @@ async def _cycles(
                 gc_ms=pauses.longest * 1000,
                 measured_floor=measured,
                 cpu_seconds=cpu,
+                parsing=parsing,
             )
         )
         rows[-1].messages = sender.messages - posts_before - report.dm_messages
@@ -566,12 +585,12 @@ async def naive_cycle(args: argparse.Namespace, subscriptions: int) -> Row:
     await migrate.upgrade(database)
     sessions = create_sessionmaker(database)
     await seed(sessions, PER_GUILD, refs, guilds)
-    async with FakeProcess(titles) as fake:
+    async with FakeProcess(titles, args.payloads) as fake:
         client = make_client(fake, args.rate)
         source = TMDBTitleSource(client)
         interval = 1.0 / args.rate
         now = Clock()()
-        with counting(database) as statements:
+        with counting(database) as statements, counting_parse() as parsing:
             started = time.perf_counter()
             events = await naive_loop(sessions, source, now)
             seconds = time.perf_counter() - started
@@ -589,6 +608,7 @@ async def naive_cycle(args: argparse.Namespace, subscriptions: int) -> Row:
         requests * interval,
         events,
         effective_floor=effective,
+        parsing=parsing,
     )
 
 
@@ -678,6 +698,26 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         )
 
 
+def print_parsing(rows: list[Row], args: argparse.Namespace) -> None:
+    """Per row: the detail payloads decoded, their mean size and the parse time per title."""
+    print(f"\nDetail payloads ({args.payloads}), decoded and parsed in this process\n")
+    print(
+        "| run | subscriptions | detail payloads | mean payload (KB) | JSON decode per title (ms) "
+        "| snapshot_from_tmdb per title (ms) | decode + parse, whole cycle (s) | CPU (s) |"
+    )
+    print("|" + "---|" * 8)
+    for r in rows:
+        if r.parsing is None:
+            continue
+        p = r.parsing
+        cpu = f"{r.cpu_seconds:.2f}" if r.cpu_seconds is not None else "-"
+        print(
+            f"| {r.label} | {r.subscriptions:,} | {p.payloads:,} | {p.mean_kb():.1f} "
+            f"| {p.decode_ms():.3f} | {p.parse_ms():.3f} "
+            f"| {p.decode_seconds + p.parse_seconds:.2f} | {cpu} |"
+        )
+
+
 def print_personal(rows: list[Row]) -> None:
     """Compare cycles with and without personal follows (same subscriptions and titles)."""
     print("\nPersonal follows: the same subscriptions and titles, with and without them\n")
@@ -707,6 +747,7 @@ async def run(args: argparse.Namespace) -> None:
     if not args.skip_naive:
         rows.append(await naive_cycle(args, min(args.subscriptions)))
     print_table(rows, args)
+    print_parsing(rows, args)
     if personal:
         print_personal(personal)
 
@@ -732,6 +773,12 @@ def main() -> None:
     )
     parser.add_argument("--members", type=int, default=2000, help="members the follows belong to")
     parser.add_argument(
+        "--payloads",
+        choices=("realistic", "small"),
+        default="realistic",
+        help="details of TMDB's real size (the default) or the fake catalogue's fields alone",
+    )
+    parser.add_argument(
         "--measure-floor",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -739,7 +786,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.payloads)
         return
     asyncio.run(run(args))
 

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.tmdb_realistic import realistic_json
+
 DATA_DIR = Path(__file__).parent / "tmdb_data"
 _RELATIVE = re.compile(r"^@(date|datetime):([+-]\d+)$")
 APPENDABLE = ("credits", "release_dates", "external_ids", "videos", "watch/providers")
@@ -41,10 +43,15 @@ def _load(name: str, today: date) -> Any:
 
 
 class Catalogue:
-    """Movies, TV shows, genres and change marks served by the fake TMDB."""
+    """Movies, TV shows, genres and change marks served by the fake TMDB.
 
-    def __init__(self, today: date | None = None) -> None:
+    With `realistic`, details answers are of TMDB's real size (tests/fakes/tmdb_realistic.py):
+    TMDB's example title and parts around what the catalogue holds.
+    """
+
+    def __init__(self, today: date | None = None, *, realistic: bool = False) -> None:
         today = today or datetime.now(UTC).date()
+        self.realistic = realistic
         self.movies: dict[int, Title] = {m["id"]: m for m in _load("movies.json", today)}
         self.tv: dict[int, Title] = {t["id"]: t for t in _load("tv.json", today)}
         self.genres: dict[str, dict[str, list[dict[str, Any]]]] = _load("genres.json", today)
@@ -153,6 +160,17 @@ class Catalogue:
         for section in append:
             body.update(self._appended(media, record, section, language))
         return body
+
+    def details_json(
+        self, media: str, tmdb_id: int, language: str, append: list[str]
+    ) -> bytes | None:
+        """The details answer as sent (of real size in the realistic mode), or None."""
+        body = self.details(media, tmdb_id, language, append)
+        if body is None:
+            return None
+        if self.realistic:
+            return realistic_json(media, body, append)
+        return json.dumps(body).encode()
 
     def list_entry(self, media: str, record: Title, language: str, *, tag: bool) -> Title:
         """A title shaped as in search, trending and similar lists."""

@@ -1,9 +1,8 @@
-"""Titles as large as TMDB's own: the example responses of its OpenAPI description.
+"""TMDB's own answers: the example responses of its OpenAPI description, read once.
 
-A detail request with FilmBot's `append_to_response` returns 50-150 KB from TMDB (the cast
-and crew, release dates and watch providers of every country), against about 0.5 KB for the
-fake's blank titles. The fake serves these bodies (made once, with each title's id) so that
-benchmarks send, receive and parse real sizes.
+Every endpoint of the description carries an example answer for a real, popular title
+(Fight Club, Game of Thrones). The fake's realistic mode (`tests/fakes/tmdb_realistic.py`)
+builds detail answers of real size from them; benchmarks use whole example titles.
 """
 
 from __future__ import annotations
@@ -14,11 +13,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.tmdb_catalogue import APPENDABLE, Title
+from filmbot.tmdb.client import MOVIE_APPEND, TV_APPEND
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_FILE = ROOT.parent / "shared" / "data" / "tmdb-openapi" / "tmdb-api-v3.json"
 DETAILS_PATH = {"movie": "/3/movie/{movie_id}", "tv": "/3/tv/{series_id}"}
+FILMBOT_APPEND = {"movie": MOVIE_APPEND, "tv": TV_APPEND}
 
 
 def openapi_file() -> Path:
@@ -27,30 +27,32 @@ def openapi_file() -> Path:
 
 
 @cache
-def example_title(media: str) -> Title:
-    """The details example of `media` with every section FilmBot appends, as one record."""
-    paths = json.loads(openapi_file().read_text(encoding="utf-8"))["paths"]
-    base = DETAILS_PATH[media]
-    record: Title = _example(paths, base)
-    for section in APPENDABLE:
-        if section != "release_dates" or media == "movie":
-            record[section] = _example(paths, f"{base}/{section}")
-            record[section].pop("id", None)
-    return record
+def _paths() -> dict[str, Any]:
+    paths: dict[str, Any] = json.loads(openapi_file().read_text(encoding="utf-8"))["paths"]
+    return paths
 
 
 @cache
-def _body_parts(media: str) -> tuple[bytes, bytes]:
-    rest = {k: v for k, v in example_title(media).items() if k != "id"}
-    return b'{"id":', b"," + json.dumps(rest, separators=(",", ":")).encode()[1:]
+def example_part(media: str, part: str | None = None) -> Any:
+    """The example answer of /{media}/{id} (part None) or /{media}/{id}/{part}, else None.
+
+    Shared between callers: copy it before changing it. A part's own `id` is left out, as
+    TMDB leaves it out of a section brought by `append_to_response`.
+    """
+    path = DETAILS_PATH[media] + (f"/{part}" if part else "")
+    try:
+        content = _paths()[path]["get"]["responses"]["200"]["content"]["application/json"]
+        value = json.loads(content["examples"]["Result"]["value"])
+    except KeyError:
+        return None
+    if part and isinstance(value, dict):
+        value.pop("id", None)
+    return value
 
 
-def example_body(media: str, tmdb_id: int) -> bytes:
-    """The JSON answer to a details request for an example-sized title with id `tmdb_id`."""
-    prefix, suffix = _body_parts(media)
-    return prefix + str(tmdb_id).encode() + suffix
-
-
-def _example(paths: dict[str, Any], path: str) -> Any:
-    content = paths[path]["get"]["responses"]["200"]["content"]["application/json"]
-    return json.loads(content["examples"]["Result"]["value"])
+def example_title(media: str) -> dict[str, Any]:
+    """The details example of `media` with every section FilmBot's client appends."""
+    record: dict[str, Any] = dict(example_part(media))
+    for section in FILMBOT_APPEND[media]:
+        record[section] = example_part(media, section)
+    return record

@@ -23,7 +23,6 @@ from aiohttp import web
 
 from tests.fakes.tmdb_catalogue import Catalogue
 from tests.fakes.tmdb_discovery import Discovery
-from tests.fakes.tmdb_examples import example_body
 
 API_KEY = "fake-tmdb-api-key"
 READ_TOKEN = "fake-tmdb-read-access-token"
@@ -179,7 +178,6 @@ class FakeTMDB:
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.rate_limited_responses = 0
-        self.example_titles: dict[str, range] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -332,23 +330,28 @@ class FakeTMDB:
 
     async def _route(self, request: web.Request) -> web.Response:
         parts = [p for p in request.match_info["tail"].split("/") if p]
-        match parts:
-            case [("movie" | "tv") as media, tmdb_id] if tmdb_id.isdigit() and int(
-                tmdb_id
-            ) in self.example_titles.get(media, ()):
-                return web.Response(
-                    body=example_body(media, int(tmdb_id)), content_type="application/json"
-                )
         query = request.query
         language = query.get("language", "en-US")
+        realistic = self.catalogue.realistic
         if parts[:1] == ["find"] and query.get("external_source") not in EXTERNAL_SOURCES:
             return web.json_response(INVALID_ID, status=404)
+        match parts:
+            case [("movie" | "tv") as media, tmdb_id] if tmdb_id.isdigit() and realistic:
+                return self._details_of_real_size(media, int(tmdb_id), query, language)
         body = self.discovery.route(parts, query)
         if body is None:
             body = self._dispatch(parts, query, language)
         if body is None:
             return web.json_response(NOT_FOUND, status=404)
         return web.json_response(body)
+
+    def _details_of_real_size(
+        self, media: str, tmdb_id: int, query: Any, language: str
+    ) -> web.Response:
+        body = self.catalogue.details_json(media, tmdb_id, language, _appended(query))
+        if body is None:
+            return web.json_response(NOT_FOUND, status=404)
+        return web.Response(body=body, content_type="application/json")
 
     def _dispatch(self, parts: list[str], query: Any, language: str) -> dict[str, Any] | None:
         match parts:
@@ -378,8 +381,7 @@ class FakeTMDB:
     def _details(self, media: str, raw_id: str, query: Any, language: str) -> dict[str, Any] | None:
         if not raw_id.isdigit():
             return None
-        append = [a for a in query.get("append_to_response", "").split(",") if a]
-        return self.catalogue.details(media, int(raw_id), language, append)
+        return self.catalogue.details(media, int(raw_id), language, _appended(query))
 
     def _related(self, media: str, raw_id: str, kind: str, language: str) -> dict[str, Any] | None:
         details = self._details(media, raw_id, {"append_to_response": kind}, language)
@@ -434,6 +436,11 @@ class FakeTMDB:
         return _paged(ids, int(query.get("page", "1")), CHANGES_PAGE_SIZE)
 
 
+def _appended(query: Any) -> list[str]:
+    """The parts a details request's `append_to_response` asks for, in order."""
+    return [a for a in query.get("append_to_response", "").split(",") if a]
+
+
 def _paged(items: list[dict[str, Any]], page: int, size: int) -> dict[str, Any]:
     total_pages = max(1, math.ceil(len(items) / size)) if items else 0
     chunk = items[(page - 1) * size : page * size]
@@ -467,12 +474,8 @@ def _person(member: dict[str, Any]) -> dict[str, Any]:
 
 async def serve(args: argparse.Namespace) -> None:
     """Run the fake TMDB until cancelled (for a bot process or a benchmark)."""
-    fake = FakeTMDB()
-    ids = range(args.first_id, args.first_id + args.titles)
-    if args.payload == "example":
-        fake.example_titles["movie"] = ids
-        example_body("movie", 0)  # build it before listening
-    for tmdb_id in ids:
+    fake = FakeTMDB(catalogue=Catalogue(realistic=args.payload == "realistic"))
+    for tmdb_id in range(args.first_id, args.first_id + args.titles):
         fake.catalogue.set_movie(tmdb_id)
     fake.faults.slow(args.delay)
     if args.limit:
@@ -497,9 +500,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--first-id", type=int, default=5_000_000)
     parser.add_argument(
         "--payload",
-        choices=("blank", "example"),
-        default="blank",
-        help="blank titles (~0.5 KB) or ones of real size (TMDB's example film, ~160 KB)",
+        choices=("small", "realistic"),
+        default="small",
+        help="details of the catalogue's fields alone (~0.5 KB) or of real size (~80 KB)",
     )
     return parser.parse_args(argv)
 
