@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import random
@@ -14,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
+import orjson
 
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
 from filmbot.tmdb.gate import RequestGate, current_gate
@@ -207,7 +207,7 @@ class TMDBTransport:
 def _decode_object(path: str, body: bytes) -> dict[str, Any]:
     """Decode a JSON object; a body that is not JSON (HTML, cut short) is worth a retry."""
     try:
-        payload = json.loads(body)
+        payload = orjson.loads(body)
     except ValueError:
         raise _Retryable("the response was not JSON") from None
     if not isinstance(payload, dict):
@@ -218,7 +218,7 @@ def _decode_object(path: str, body: bytes) -> dict[str, Any]:
 def _status_message(body: bytes) -> str:
     """Return TMDB's 'status_code N: message' from an error body, if any."""
     try:
-        payload = json.loads(body)
+        payload = orjson.loads(body)
     except ValueError:
         return ""
     if not isinstance(payload, dict) or "status_code" not in payload:

@@ -252,7 +252,7 @@ def _tmdb_release_dates(block: object) -> dict[str, tuple[RegionalRelease, ...]]
     results = block.get("results") if isinstance(block, Mapping) else None
     by_country: dict[str, tuple[RegionalRelease, ...]] = {}
     for entry in results if isinstance(results, list) else []:
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, dict):
             continue
         country = _as_text(entry.get("iso_3166_1")).upper()
         releases = _country_releases(entry.get("release_dates"))
@@ -266,7 +266,7 @@ def _country_releases(items: object) -> tuple[RegionalRelease, ...]:
     releases = (
         _release(item.get("type"), item.get("release_date"))
         for item in (items if isinstance(items, list) else [])
-        if isinstance(item, Mapping)
+        if isinstance(item, dict)
     )
     return tuple(release for release in releases if release is not None)
 
