@@ -281,3 +281,13 @@ async def test_create_refuses_a_cache_together_with_its_tiers(fake_tmdb: FakeTMD
         TMDBClient.create(
             fake_tmdb.base_url, api_key=fake_tmdb.api_key, cache=TMDBCache(), redis=object()
         )
+
+
+async def test_an_unpaired_surrogate_escape_in_an_answer_is_decoded_not_retried(
+    client: TMDBClient, fake_tmdb: FakeTMDB
+) -> None:
+    # A user-written overview cut inside an emoji: JSON allows the escape, orjson refuses it.
+    fake_tmdb.catalogue.set_movie(603, overview="Wake up \ud83d")
+    payload = await client.fresh_details(MATRIX)
+    assert payload["overview"] == "Wake up \ud83d"
+    assert fake_tmdb.count("/movie/603") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from filmbot.db._grouped import Grouped
+from filmbot.db.grouped import Grouped
 
 
 class Recorder:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from filmbot.db._grouped import Grouped
 from filmbot.db.dialects import CHUNK, NATIVE_UPSERT, chunks, upsert
+from filmbot.db.grouped import Grouped
 from filmbot.db.models import TmdbCacheEntry
 from filmbot.db.session import READ_ONLY, retrying
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import random
@@ -207,7 +208,7 @@ class TMDBTransport:
 def _decode_object(path: str, body: bytes) -> dict[str, Any]:
     """Decode a JSON object; a body that is not JSON (HTML, cut short) is worth a retry."""
     try:
-        payload = orjson.loads(body)
+        payload = _loads(body)
     except ValueError:
         raise _Retryable("the response was not JSON") from None
     if not isinstance(payload, dict):
@@ -215,10 +216,19 @@ def _decode_object(path: str, body: bytes) -> dict[str, Any]:
     return payload
 
 
+def _loads(body: bytes) -> Any:
+    """Decode JSON with orjson; what only the standard parser accepts (say an unpaired
+    surrogate escape in a user-written overview) is decoded by it instead."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def _status_message(body: bytes) -> str:
     """Return TMDB's 'status_code N: message' from an error body, if any."""
     try:
-        payload = orjson.loads(body)
+        payload = _loads(body)
     except ValueError:
         return ""
     if not isinstance(payload, dict) or "status_code" not in payload:

@@ -167,12 +167,16 @@ class LedgerRepository:
                 .order_by(recipient, row.id)
             )
             result = await self._session.stream(query.execution_options(yield_per=ROWS_BATCH))
-            async for rows in result.partitions(ROWS_BATCH):
-                for g, i, m, t, k, e, p, by, until, channel in rows:
-                    delivery = ClaimedDelivery(int(i), TitleRef(MediaType(m), int(t)), k, e, p)
-                    found.append(PendingDelivery(int(g), delivery, by, until, channel))
-                # Decoding thousands of payloads is long work: let the event loop run between.
-                await asyncio.sleep(0)
+            try:
+                async for rows in result.partitions(ROWS_BATCH):
+                    for g, i, m, t, k, e, p, by, until, channel in rows:
+                        ref = TitleRef(MediaType(m), int(t))
+                        delivery = ClaimedDelivery(int(i), ref, k, e, p)
+                        found.append(PendingDelivery(int(g), delivery, by, until, channel))
+                    # Decoding thousands of payloads is long work: let the loop run between.
+                    await asyncio.sleep(0)
+            finally:
+                await result.close()
         return found
 
     async def claim(

@@ -30,7 +30,7 @@ from filmbot.db.repositories.guilds import GuildRepository
 from filmbot.db.repositories.ledger import LedgerRepository, PendingDelivery
 from filmbot.db.repositories.plan import PlanRepository
 from filmbot.db.repositories.subscriptions import SubscriptionRepository
-from filmbot.db.session import retrying
+from filmbot.db.session import READ_ONLY, retrying
 from filmbot.domain.models import Guild, TitleRef
 from filmbot.domain.routing import ChannelRoutes
 from filmbot.domain.updates import ClaimedDelivery
@@ -146,6 +146,7 @@ class Deliverer(LedgerDeliverer[NotificationSender]):
         """Read the guilds' pending rows, then send to a few guilds at a time."""
         now = self._now()
         async with self._sessionmaker() as session:
+            await session.connection(execution_options={READ_ONLY: True})
             rows = await LedgerRepository(session).pending_for(guild_ids, now)
             overrides = await SubscriptionRepository(session).channel_overrides(guild_ids)
         by_guild: dict[int, list[PendingDelivery]] = {}

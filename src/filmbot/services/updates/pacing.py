@@ -35,27 +35,31 @@ class TurnBudget:
 
     def __init__(self, seconds: float = TURN_SECONDS) -> None:
         self._seconds = seconds
-        self._since = time.perf_counter()
+        self._since: float | None = time.perf_counter()
         self._closed: asyncio.Event | None = None
 
     async def tick(self) -> None:
         """Return at once while the turn's budget lasts; otherwise wait for a later turn.
 
-        The budget closes when used up and reopens in the next turn, after the callbacks
-        that were ready then (timers and socket reads included) ran; the tasks that found
-        it closed go on in the turn after that, with a fresh budget.
+        The budget closes when used up and reopens in the next turn; the tasks that found
+        it closed go on in the turn after that, with a fresh budget timed from the first
+        of them, so at least one unit of work is done in every turn.
         """
         while True:
             if self._closed is not None:
                 await self._closed.wait()
                 continue
-            if time.perf_counter() - self._since < self._seconds:
+            now = time.perf_counter()
+            if self._since is None:
+                self._since = now  # the first work of this turn: always admitted
+                return
+            if now - self._since < self._seconds:
                 return
             self._closed = asyncio.Event()
             asyncio.get_running_loop().call_soon(self._reopen)
 
     def _reopen(self) -> None:
         closed, self._closed = self._closed, None
-        self._since = time.perf_counter()
+        self._since = None
         if closed is not None:
             closed.set()

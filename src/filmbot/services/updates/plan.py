@@ -148,7 +148,15 @@ async def _changed(
 ) -> dict[MediaType, set[int]]:
     medias = sorted({ref.media_type for ref in refs}, key=lambda m: m.value)
     changed: dict[MediaType, set[int]] = {media: set() for media in MediaType}
-    feeds = await asyncio.gather(*(source.changed_ids(media, start, end) for media in medias))
+    tasks = [asyncio.ensure_future(source.changed_ids(media, start, end)) for media in medias]
+    try:
+        feeds = await asyncio.gather(*tasks)
+    except BaseException:
+        # One feed failed (or the cycle was cancelled): stop reading the other one too.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     changed.update(zip(medias, feeds, strict=True))
     return changed
 
