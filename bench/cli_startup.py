@@ -1,5 +1,5 @@
 """How fast the `filmbot` command starts: `healthcheck` (Docker runs it every minute) and
-`db current`, each as a fresh process, best of N runs, with its peak memory.
+`db current`, each as a fresh process, best of N runs, with its CPU time and peak memory.
 
     .venv/bin/python bench/cli_startup.py [--runs 7]
 
@@ -16,17 +16,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-# Runs the command as its only child, so the children's peak RSS is the command's own.
+# Runs the command as its only child, so the children's usage is the command's own.
 MEASURE = (
     "import resource, subprocess, sys, time; t = time.perf_counter(); "
     "code = subprocess.run(sys.argv[1:], capture_output=True).returncode; "
-    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)"
+    "wall = time.perf_counter() - t; used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(wall, used.ru_utime + used.ru_stime, used.ru_maxrss, code)"
 )
 
 
-def _run(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Best wall time in seconds and peak RSS in MB of a command run `runs` times."""
-    best, peak = float("inf"), 0.0
+def _run(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float, float]:
+    """Best wall time and CPU time in seconds, and peak RSS in MB, of `runs` runs."""
+    best, cpu, peak = float("inf"), float("inf"), 0.0
     for _ in range(runs):
         measured = subprocess.run(
             [sys.executable, "-c", MEASURE, *command],
@@ -35,11 +36,12 @@ def _run(command: list[str], env: dict[str, str], runs: int) -> tuple[float, flo
             text=True,
             check=True,
         )
-        wall, rss_kb, code = measured.stdout.split()
+        wall, used, rss_kb, code = measured.stdout.split()
         if code != "0":
             raise SystemExit(f"{' '.join(command)} exited {code}")
-        best, peak = min(best, float(wall)), max(peak, int(rss_kb) / 1024)
-    return best, peak
+        best, cpu = min(best, float(wall)), min(cpu, float(used))
+        peak = max(peak, int(rss_kb) / 1024)
+    return best, cpu, peak
 
 
 def _goal(target: tuple[float, float | None] | None) -> str:
@@ -70,10 +72,11 @@ def main() -> None:
             ("filmbot healthcheck", [*cli, "healthcheck"], (0.3, 40.0)),
             ("filmbot db current", [*cli, "db", "current"], (0.7, None)),
         ]
-        print(f"{'command':<22} {'best wall':>10} {'peak RSS':>9}  target")
+        print(f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs")
+        print(f"{'command':<22} {'best wall':>10} {'best CPU':>9} {'peak RSS':>9}  target")
         for name, command, target in rows:
-            wall, rss = _run(command, env, args.runs)
-            print(f"{name:<22} {wall:>9.3f}s {rss:>7.0f}MB  {_goal(target)}")
+            wall, cpu, rss = _run(command, env, args.runs)
+            print(f"{name:<22} {wall:>9.3f}s {cpu:>8.3f}s {rss:>7.0f}MB  {_goal(target)}")
 
 
 if __name__ == "__main__":

@@ -45,9 +45,10 @@ def test_healthcheck_answers_without_importing_discord_the_database_or_http(
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
 
 
-def test_db_current_loads_the_database_but_not_discord(tmp_path: Path) -> None:
+def test_db_current_loads_the_database_but_neither_alembic_nor_discord(tmp_path: Path) -> None:
     code, modules = _modules_after(["db", "current"], tmp_path)
     assert code == 0
     loaded = {name.split(".")[0] for name in modules}
     assert "sqlalchemy" in loaded  # the guard above can fail: this command does load it
-    assert loaded.isdisjoint({"discord", "numpy", "scipy"})
+    assert loaded.isdisjoint({"alembic", "discord", "aiohttp", "numpy", "scipy"})
+    assert not {name for name in modules if name.startswith("filmbot.db.models")}

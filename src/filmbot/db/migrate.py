@@ -1,21 +1,36 @@
-"""Run Alembic migrations from FilmBot's own CLI and start-up."""
+"""Run Alembic migrations from FilmBot's own CLI and start-up.
+
+Reading where a database stands needs no Alembic: `current` reads Alembic's version table
+with one query and `HEAD_REVISION` names the newest migration, so `filmbot db current`, the
+dashboard and `doctor` start without importing Alembic or loading every migration script.
+Alembic itself is imported only to upgrade or downgrade.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+HEAD_REVISION = "0011_watched_genres"
+"""The newest revision under migrations/versions; a test holds it to Alembic's own head."""
+
+VERSION_TABLE = "alembic_version"
+"""Where Alembic records a database's revision (its default name and schema)."""
 
 
 def alembic_config(url: str | None = None) -> Config:
     """Build the Alembic configuration for FilmBot's migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
@@ -23,9 +38,9 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def head_revision() -> str | None:
+def head_revision() -> str:
     """Return the newest revision shipped with this version."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return HEAD_REVISION
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
@@ -47,6 +62,8 @@ async def current(engine: AsyncEngine) -> str | None:
 
 
 def _run(connection: Connection, action: str, revision: str) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     if action == "upgrade":
@@ -56,4 +73,12 @@ def _run(connection: Connection, action: str, revision: str) -> None:
 
 
 def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    # What Alembic's MigrationContext.get_current_revision reads, in the same way: no version
+    # table or an empty one is base, one row is the revision.
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    revisions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+    found = list(revisions)
+    if len(found) > 1:  # as Alembic refuses it: FilmBot's history is one line of revisions
+        raise RuntimeError(f"{VERSION_TABLE} holds more than one revision: {found}")
+    return found[0] if found else None
