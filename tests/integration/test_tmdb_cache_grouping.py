@@ -95,23 +95,6 @@ async def test_the_later_of_two_writes_to_one_key_in_a_round_wins(
     assert row[1] - now > timedelta(hours=1, minutes=59)
 
 
-async def test_a_failed_commit_fails_every_write_of_its_round_and_the_next_round_works(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    cache = DatabaseCache(sessionmaker)
-    expires = datetime.now(UTC) + timedelta(hours=1)
-    outcomes = await asyncio.gather(
-        cache.set("tmdb:movie/1:x", payload(1), expires),
-        cache.set("tmdb:movie/2:x", {"id": 2, "unstorable": object()}, expires),
-        return_exceptions=True,
-    )
-    assert all(isinstance(outcome, Exception) for outcome in outcomes)
-    now = datetime.now(UTC)
-    assert await cache.get("tmdb:movie/1:x", now) is None
-    await cache.set("tmdb:movie/3:x", payload(3), expires)
-    assert await DatabaseCache(sessionmaker).get("tmdb:movie/3:x", now) is not None
-
-
 async def test_a_writer_that_stops_waiting_leaves_the_rows_of_its_round_to_be_written(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:

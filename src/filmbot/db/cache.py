@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, Dialect, delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 from filmbot.db.dialects import CHUNK, NATIVE_UPSERT, chunks, upsert
 from filmbot.db.grouped import Grouped
 from filmbot.db.models import TmdbCacheEntry
 from filmbot.db.session import READ_ONLY, retrying
+from filmbot.domain.errors import DatabaseUnavailableError
 
-# Rows per INSERT: a details payload with its appended responses weighs up to ~100 KB, so a
-# statement stays a few MB, well inside MariaDB's default 16 MB max_allowed_packet.
+# Rows per INSERT: many small payloads share one statement.
 ROWS_PER_STATEMENT = 25
+# Characters of values per INSERT: MariaDB refuses a statement larger than its
+# max_allowed_packet (16 MB by default) and drops the connection, and a details payload with
+# its appended responses can weigh 150 KB or more. Escaping on the wire can double a JSON
+# text's worst case, so 4 MB keeps a statement well inside the default. A single row larger
+# than this still goes, in a statement of its own.
+BYTES_PER_STATEMENT = 4 * 1024 * 1024
+# What a row adds to its statement besides its key and JSON text: the expiry, quotes, commas.
+ROW_OVERHEAD = 64
+# An error meaning the database cannot be reached: no use trying the rows again one by one.
+UNREACHABLE = (DatabaseUnavailableError, OSError)
+
 Payload = dict[str, Any]
-Row = dict[str, Any]
+Row = dict[str, Any]  # key, value (JSON text), expires_at
 Found = dict[str, tuple[Payload, datetime]]
+Failures = dict[str, Exception]
 
 
 class DatabaseCache:
@@ -28,13 +43,16 @@ class DatabaseCache:
     Concurrent reads and writes are grouped: a request that looks up 80 titles at once
     costs one or two SELECTs, and its 80 writes a few transactions of multi-row upserts,
     not 80 of each (on SQLite every write transaction takes the write lock in turn).
-    `set` still returns only once its row is committed, and raises if the commit failed.
+    `set` still returns only once its row is committed, and raises if the commit failed;
+    a row the database refuses fails its own `set` only, not the others of its round.
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
-        self._reads: Grouped[str, datetime, Found] = Grouped(self._read)
-        self._writes: Grouped[str, Row, None] = Grouped(self._write)
+        # Readers of one key in a round: the earliest `now` decides what the query fetches,
+        # and each reader then judges the row at its own `now`.
+        self._reads: Grouped[str, datetime, Found] = Grouped(self._read, merge=min)
+        self._writes: Grouped[str, Row, Failures] = Grouped(self._write)
 
     async def get(self, key: str, now: datetime) -> tuple[Payload, datetime] | None:
         """Return the payload and its expiry, unless absent or expired at `now`."""
@@ -44,11 +62,18 @@ class DatabaseCache:
         return row
 
     async def set(self, key: str, value: Payload, expires_at: datetime) -> None:
-        """Insert or replace the payload under `key`; return once it is committed."""
-        await self._writes(key, {"key": key, "value": value, "expires_at": expires_at})
+        """Insert or replace the payload under `key`; return once it is committed.
+
+        Raises ValueError or TypeError at once for a payload that is not JSON (NaN, an
+        object), or what the database raised for this row or for the whole round.
+        """
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        failed = await self._writes(key, {"key": key, "value": text, "expires_at": expires_at})
+        if key in failed:
+            raise failed[key]
 
     async def _read(self, wanted: dict[str, datetime]) -> Found:
-        """The unexpired rows of the wanted keys (each caller checks its own `now`)."""
+        """The rows of the wanted keys unexpired at the earliest reader's `now`."""
         earliest = min(wanted.values())
         found: Found = {}
         async with self._sessionmaker() as session:
@@ -61,14 +86,30 @@ class DatabaseCache:
                     found[key] = (value, expires_at)
         return found
 
-    async def _write(self, rows: dict[str, Row]) -> None:
-        """Upsert the rows in one transaction, in key order (the same lock order everywhere)."""
-        ordered = [rows[key] for key in sorted(rows)]
+    async def _write(self, rows: dict[str, Row]) -> Failures:
+        """Upsert the rows, in key order (the same lock order everywhere); return the failed.
 
-        async def work(session: AsyncSession) -> None:
-            await _upsert(session, ordered)
-
-        await retrying(self._sessionmaker, work)
+        All go in one transaction. If it fails while the database is reachable, each half
+        is tried again in a transaction of its own, and so on down to single rows: one row
+        the database refuses costs about two transactions per halving, and fails alone.
+        Once the database cannot be reached, every row not yet committed fails with that.
+        """
+        failed: Failures = {}
+        pending = [[rows[key] for key in sorted(rows)]]
+        while pending:
+            part = pending.pop()
+            try:
+                await retrying(self._sessionmaker, partial(_upsert, rows=part))
+            except UNREACHABLE as exc:
+                failed.update((row["key"], exc) for left in (part, *pending) for row in left)
+                break
+            except Exception as exc:
+                if len(part) == 1:
+                    failed[part[0]["key"]] = exc
+                else:
+                    half = len(part) // 2
+                    pending += [part[half:], part[:half]]  # the first half next
+        return failed
 
     async def purge_expired(self, now: datetime) -> int:
         """Delete the rows expired at `now`; return how many."""
@@ -84,12 +125,41 @@ class DatabaseCache:
             await session.execute(delete(TmdbCacheEntry))
 
 
-async def _upsert(session: AsyncSession, rows: Sequence[Row]) -> None:
+class _JSONText(TypeDecorator[str]):
+    """JSON text serialised already (to be weighed): bound into the JSON column as it is."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """No processing: the text goes as it is (the JSON type would serialise it again)."""
+
+
+_JSON_TEXT = _JSONText()
+
+
+async def _upsert(session: AsyncSession, *, rows: Sequence[Row]) -> None:
     """Insert or replace the rows: multi-row upserts where the dialect has them."""
     dialect = session.get_bind().dialect.name
     if dialect not in NATIVE_UPSERT:
         for row in rows:
-            await session.merge(TmdbCacheEntry(**row))
+            await session.merge(TmdbCacheEntry(**{**row, "value": json.loads(row["value"])}))
         return
-    for chunk in chunks(rows, ROWS_PER_STATEMENT):
-        await session.execute(upsert(dialect, TmdbCacheEntry, ["key"]).values(list(chunk)))
+    for statement in _statements(rows):
+        values = [{**row, "value": literal(row["value"], _JSON_TEXT)} for row in statement]
+        await session.execute(upsert(dialect, TmdbCacheEntry, ["key"]).values(values))
+
+
+def _statements(rows: Sequence[Row]) -> Iterator[list[Row]]:
+    """Consecutive runs of rows, each within ROWS_PER_STATEMENT and BYTES_PER_STATEMENT."""
+    batch: list[Row] = []
+    size = 0
+    for row in rows:
+        weight = len(row["key"]) + len(row["value"]) + ROW_OVERHEAD
+        if batch and (len(batch) == ROWS_PER_STATEMENT or size + weight > BYTES_PER_STATEMENT):
+            yield batch
+            batch, size = [], 0
+        batch.append(row)
+        size += weight
+    if batch:
+        yield batch

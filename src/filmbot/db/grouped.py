@@ -29,12 +29,19 @@ class Grouped(Generic[K, V, R]):
     The first call starts a round at once (after one turn of the event loop, so calls
     issued together share it); calls arriving while a round runs wait for the next, which
     takes them all. Each call returns the outcome of the round that carried its item, or
-    raises its exception. For one key, the item of the latest call wins. A caller that
-    stops waiting does not cancel the round: the other callers' items still go through.
+    raises its exception. For one key, the item of the latest call wins, unless `merge`
+    combines the waiting item with the new one. A caller that stops waiting does not cancel
+    the round: the other callers' items still go through. A round ended by cancellation,
+    KeyboardInterrupt or SystemExit cancels its callers, and the exception goes on.
     """
 
-    def __init__(self, work: Callable[[dict[K, V]], Awaitable[R]]) -> None:
+    def __init__(
+        self,
+        work: Callable[[dict[K, V]], Awaitable[R]],
+        merge: Callable[[V, V], V] | None = None,
+    ) -> None:
         self._work = work
+        self._merge = merge
         self._next: _Round[K, V, R] | None = None
         self._runner: asyncio.Task[None] | None = None
 
@@ -45,6 +52,8 @@ class Grouped(Generic[K, V, R]):
         waiting = self._next
         if waiting is None:
             waiting = self._next = _Round()
+        if self._merge is not None and key in waiting.items:
+            item = self._merge(waiting.items[key], item)
         waiting.items[key] = item
         if self._runner is None:
             self._runner = asyncio.create_task(self._run())
@@ -67,10 +76,14 @@ class Grouped(Generic[K, V, R]):
     async def _settle(self, current: _Round[K, V, R]) -> None:
         try:
             outcome = await self._work(current.items)
-        except asyncio.CancelledError:
-            current.done.cancel()
-            raise
         except Exception as exc:
             current.done.set_exception(exc)
+        except GeneratorExit:  # closed, never to resume: its event loop is gone
+            raise
+        except BaseException as exc:
+            # Cancelled, or KeyboardInterrupt/SystemExit: the round's callers are cancelled
+            # (handing them the exception would end the event loop's run once per caller).
+            current.done.cancel(f"the round ended in {type(exc).__name__}")
+            raise
         else:
             current.done.set_result(outcome)
