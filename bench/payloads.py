@@ -64,12 +64,12 @@ def counting_parse() -> Iterator[ParseCost]:
     cost = ParseCost()
     decode, snapshot = transport._decode_object, detect.snapshot_from_tmdb
 
-    def timed_decode(path: str, body: bytes) -> dict[str, Any]:
+    def timed_decode(path: str, body: bytes, *how: Any) -> dict[str, Any]:
         if not DETAILS_PATH.match(path):
-            return decode(path, body)
+            return decode(path, body, *how)
         started = time.perf_counter()
         try:
-            return decode(path, body)
+            return decode(path, body, *how)
         finally:
             cost.decode_seconds += time.perf_counter() - started
             cost.payloads += 1

@@ -19,6 +19,7 @@ from filmbot.tmdb.models import (
     TVDetails,
     TVResult,
 )
+from filmbot.tmdb.regional import Decoder, regional_decoder
 from filmbot.tmdb.shared_limiter import RedisRateLimiter
 from filmbot.tmdb.stats import TMDBStats
 from filmbot.tmdb.transport import Credentials, RetryPolicy
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "MAX_CHANGES_WINDOW",
     "Credentials",
+    "Decoder",
     "DetailsBatch",
     "Episode",
     "Genre",
@@ -54,4 +56,5 @@ __all__ = [
     "TitleDetails",
     "TitlePage",
     "cache_key",
+    "regional_decoder",
 ]

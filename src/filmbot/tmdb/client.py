@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,6 +39,7 @@ from filmbot.tmdb.models import (
 )
 from filmbot.tmdb.people import PersonDetails, PersonPage
 from filmbot.tmdb.providers import CertificationList, ProviderList
+from filmbot.tmdb.regional import regional_decoder
 from filmbot.tmdb.transport import Credentials, RetryPolicy, TMDBTransport
 
 if TYPE_CHECKING:
@@ -261,11 +262,21 @@ class TMDBClient(ClientCore):
         return batch
 
     async def fresh_details(
-        self, ref: TitleRef, *, language: str | None = None, append: Sequence[str] = ()
+        self,
+        ref: TitleRef,
+        *,
+        language: str | None = None,
+        append: Sequence[str] = (),
+        regions: Collection[str] | None = None,
     ) -> dict[str, Any]:
-        """A title's raw details JSON straight from TMDB, bypassing the response cache."""
+        """A title's raw details JSON straight from TMDB, bypassing the response cache.
+
+        With `regions`, the appended `watch/providers` and `release_dates` keep only those
+        countries, and the others are never decoded (see `regional`).
+        """
         path = f"/{ref.media_type.value}/{ref.tmdb_id}"
-        return await self.transport.get_json(path, details_params(language, append))
+        decode = None if regions is None else regional_decoder(regions)
+        return await self.transport.get_json(path, details_params(language, append), decode)
 
     # -- lists ----------------------------------------------------------------------------
 

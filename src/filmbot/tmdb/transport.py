@@ -19,6 +19,7 @@ import orjson
 from filmbot.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound, TMDBUnavailable
 from filmbot.tmdb.gate import RequestGate, current_gate
 from filmbot.tmdb.limiter import RateLimiter
+from filmbot.tmdb.regional import Decoder
 from filmbot.tmdb.stats import TMDBStats
 
 log = logging.getLogger(__name__)
@@ -111,10 +112,16 @@ class TMDBTransport:
             await self._session.close()
         self._session = None
 
-    async def get_json(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
-        """GET `path`; retry transient failures within the policy; raise TMDBError."""
+    async def get_json(
+        self, path: str, params: Mapping[str, str], decode: Decoder | None = None
+    ) -> dict[str, Any]:
+        """GET `path`; retry transient failures within the policy; raise TMDBError.
+
+        `decode` turns the body into JSON values (orjson by default; see `regional`); its
+        ValueError counts as a malformed answer, which is retried.
+        """
         try:
-            return await self._with_retries(path, params)
+            return await self._with_retries(path, params, decode or _loads)
         except TMDBNotFound:
             self.stats.not_found += 1
             raise
@@ -122,7 +129,9 @@ class TMDBTransport:
             self.stats.errors += 1
             raise
 
-    async def _with_retries(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+    async def _with_retries(
+        self, path: str, params: Mapping[str, str], decode: Decoder
+    ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         deadline = math.inf  # starts once the limiter admits the first try
         retry = 0
@@ -138,7 +147,7 @@ class TMDBTransport:
                         # caused the retry is the one to report, not a zero-length timeout.
                         raise self._give_up(path, retry, last)
                     answer = await self._attempt(path, params, remaining)
-                return self._interpret(path, *answer)
+                return self._interpret(path, *answer, decode)
             except _Retryable as failure:
                 if failure.rate_limited:
                     await self.limiter.rate_limited()
@@ -185,10 +194,10 @@ class TMDBTransport:
             raise _Retryable(f"connection failed ({type(exc).__name__})") from None
 
     def _interpret(
-        self, path: str, status: int, headers: Mapping[str, str], body: bytes
+        self, path: str, status: int, headers: Mapping[str, str], body: bytes, decode: Decoder
     ) -> dict[str, Any]:
         if 200 <= status < 300:
-            return _decode_object(path, body)
+            return _decode_object(path, body, decode)
         message = _status_message(body)
         if status == 401:
             raise TMDBAuthError(
@@ -205,10 +214,10 @@ class TMDBTransport:
         raise TMDBError(f"TMDB refused {path}: HTTP {status} {message}".rstrip())
 
 
-def _decode_object(path: str, body: bytes) -> dict[str, Any]:
+def _decode_object(path: str, body: bytes, decode: Decoder | None = None) -> dict[str, Any]:
     """Decode a JSON object; a body that is not JSON (HTML, cut short) is worth a retry."""
     try:
-        payload = _loads(body)
+        payload = (decode or _loads)(body)
     except ValueError:
         raise _Retryable("the response was not JSON") from None
     if not isinstance(payload, dict):
@@ -216,7 +225,7 @@ def _decode_object(path: str, body: bytes) -> dict[str, Any]:
     return payload
 
 
-def _loads(body: bytes) -> Any:
+def _loads(body: bytes | str) -> Any:
     """Decode JSON with orjson; what only the standard parser accepts (say an unpaired
     surrogate escape in a user-written overview) is decoded by it instead."""
     try:

@@ -22,12 +22,12 @@ import json
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.tmdb import DEFAULT_LANGUAGE, TMDBClient
+from filmbot.tmdb import DEFAULT_LANGUAGE, Decoder, TMDBClient, regional_decoder
 from filmbot.tmdb.errors import TMDBError, TMDBNotFound
 
 if TYPE_CHECKING:
@@ -45,8 +45,14 @@ POLL_SECONDS = 0.05
 class TitleSource(Protocol):
     """Fresh TMDB data for the update engine."""
 
-    async def details(self, ref: TitleRef) -> dict[str, Any]:
-        """Return the title's raw details; raise TMDBNotFound or TMDBError."""
+    async def details(
+        self, ref: TitleRef, regions: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """Return the title's raw details; raise TMDBNotFound or TMDBError.
+
+        With `regions`, the release dates and watch providers of other countries may be
+        left out (they are, from TMDB: they are never decoded).
+        """
 
     async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
         """Return ids TMDB lists as changed between the two days; raise TMDBError."""
@@ -73,11 +79,15 @@ class TMDBTitleSource:
         self._client = client
         self._language = language
 
-    async def details(self, ref: TitleRef) -> dict[str, Any]:
+    async def details(
+        self, ref: TitleRef, regions: Collection[str] | None = None
+    ) -> dict[str, Any]:
         """Fetch a title's details, release dates (films) and providers straight from TMDB."""
         movie = ref.media_type is MediaType.MOVIE
         append = ("release_dates", "watch/providers") if movie else ("watch/providers",)
-        return await self._client.fresh_details(ref, language=self._language, append=append)
+        return await self._client.fresh_details(
+            ref, language=self._language, append=append, regions=regions
+        )
 
     async def changed_ids(self, media: MediaType, start: date, end: date) -> set[int]:
         """Read every page of TMDB's change feed for the media type."""
@@ -130,10 +140,17 @@ class SharedTitleSource:
         self._owner = f"{os.getpid()}:{id(self)}"
         self._warned = False
 
-    async def details(self, ref: TitleRef) -> dict[str, Any]:
-        """The title's payload: another process's recent copy, or a fresh fetch shared after."""
+    async def details(
+        self, ref: TitleRef, regions: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """The title's payload: another process's recent copy, or a fresh fetch shared after.
+
+        The shared copy has every country, since processes follow titles from different
+        regions; a process reading it decodes only its `regions`.
+        """
         key = f"{PREFIX}:details:{ref.media_type.value}:{ref.tmdb_id}"
-        value = await self._shared(key, lambda: self._inner.details(ref))
+        decode = None if regions is None else regional_decoder(regions)
+        value = await self._shared(key, lambda: self._inner.details(ref), decode)
         if value.get("__missing__"):
             raise TMDBNotFound(f"TMDB no longer has {ref}")
         return value
@@ -175,9 +192,9 @@ class SharedTitleSource:
         """Delegate to the TMDB configuration."""
         return self._inner.image_url(path)
 
-    async def _shared(self, key: str, fetch: Any) -> dict[str, Any]:
+    async def _shared(self, key: str, fetch: Any, decode: Decoder | None = None) -> dict[str, Any]:
         try:
-            cached = await self._read_or_claim(key)
+            cached = await self._read_or_claim(key, decode or json.loads)
         except Exception as exc:
             self._warn(exc)
             return dict(await fetch())
@@ -191,11 +208,11 @@ class SharedTitleSource:
         await self._store(key, json.dumps(value, separators=(",", ":")))
         return dict(value)
 
-    async def _read_or_claim(self, key: str) -> dict[str, Any] | None:
+    async def _read_or_claim(self, key: str, decode: Decoder) -> dict[str, Any] | None:
         """Return a shared copy, or None when this process should fetch (it holds the lock)."""
         raw = await self._redis.get(key)
         if raw is not None:
-            return dict(json.loads(raw))
+            return dict(decode(raw))
         if await self._redis.set(f"{key}:lock", self._owner, nx=True, px=LOCK_MS):
             return None
         deadline = time.monotonic() + self._wait
@@ -203,7 +220,7 @@ class SharedTitleSource:
             await asyncio.sleep(POLL_SECONDS)
             raw = await self._redis.get(key)
             if raw is not None:
-                return dict(json.loads(raw))
+                return dict(decode(raw))
         return None
 
     async def _store(self, key: str, value: str) -> None:
