@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import gc
 import json
 import os
@@ -413,8 +414,19 @@ async def throwaway_database(args: argparse.Namespace, name: str) -> AsyncIterat
         await admin.close()
 
 
-async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef], guilds: int) -> None:
-    """Create the guilds and `per_guild` subscriptions each, covering every title."""
+# TMDB's countries with the most watch-provider data, given to the guilds in turn.
+REGIONS = ("US", "GB", "DE", "FR", "BR", "JP", "IN", "CA")
+
+
+async def seed(
+    sessionmaker: Any, per_guild: int, refs: list[TitleRef], guilds: int, regions: int = 1
+) -> None:
+    """Create the guilds and `per_guild` subscriptions each, covering every title.
+
+    Guild g covers the titles from g * per_guild on, so the guilds following one title are
+    one per pass over the titles; the pass number picks the region, and a title is followed
+    from min(regions, followers) regions.
+    """
     async with sessionmaker.begin() as session:
         await session.execute(
             insert(GuildRow),
@@ -424,6 +436,7 @@ async def seed(sessionmaker: Any, per_guild: int, refs: list[TitleRef], guilds: 
                     "name": f"Guild {g}",
                     "notification_channel_id": 10_000 + g,
                     "notification_role_id": 20_000 + g,
+                    "region": REGIONS[(g * per_guild // len(refs)) % regions],
                 }
                 for g in range(guilds)
             ],
@@ -491,7 +504,7 @@ async def engine_cycles(
         database = engine_for_url(url)
         await migrate.upgrade(database)
         sessions = create_sessionmaker(database)
-        await seed(sessions, PER_GUILD, refs, guilds)
+        await seed(sessions, PER_GUILD, refs, guilds, args.regions)
         if follows:
             await seed_follows(sessions, refs, follows, args.members)
         async with FakeProcess(titles, args.payloads) as fake:
@@ -505,6 +518,21 @@ async def engine_cycles(
             row.follows, row.members = follows, args.members if follows else 0
         await database.dispose()
     return rows
+
+
+@contextmanager
+def profiling(path: str | None, label: str) -> Iterator[None]:
+    """Profile the warm cycle into `path` (cProfile's format) when asked."""
+    if path is None or not label.startswith("warm"):
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(path)
 
 
 async def _cycles(
@@ -536,7 +564,7 @@ async def _cycles(
             counting_parse() as parsing,
         ):
             async with probe.running():
-                with pauses.watching():
+                with pauses.watching(), profiling(args.profile, label):
                     started, cpu = time.perf_counter(), time.process_time()
                     report = await engine.run_cycle()
                     seconds = time.perf_counter() - started
@@ -584,7 +612,7 @@ async def naive_cycle(args: argparse.Namespace, subscriptions: int) -> Row:
     database = engine_for_url(url)
     await migrate.upgrade(database)
     sessions = create_sessionmaker(database)
-    await seed(sessions, PER_GUILD, refs, guilds)
+    await seed(sessions, PER_GUILD, refs, guilds, args.regions)
     async with FakeProcess(titles, args.payloads) as fake:
         client = make_client(fake, args.rate)
         source = TMDBTitleSource(client)
@@ -760,6 +788,15 @@ def main() -> None:
         "--subscriptions", type=int, nargs="+", default=[10_000], help="sizes to run"
     )
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the warm cycle into FILE")
+    parser.add_argument(
+        "--regions",
+        type=int,
+        choices=range(1, len(REGIONS) + 1),
+        default=1,
+        metavar=f"1..{len(REGIONS)}",
+        help="how many regions the guilds are spread over (the first of US, GB, DE, ...)",
+    )
     parser.add_argument("--workdir", default="/tmp", help="where the SQLite files go")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive loop")
     parser.add_argument(

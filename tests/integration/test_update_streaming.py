@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.test_update_support import FILM, GUILD, ROLE, Sessions, World, world
+from filmbot.db.repositories.snapshots import SnapshotRepository
+from tests.integration.test_update_support import (
+    CHANNEL,
+    FILM,
+    GUILD,
+    ROLE,
+    Sessions,
+    World,
+    world,
+)
 
 MAX = {"provider_id": 1899, "provider_name": "Max", "logo_path": "/max.jpg", "display_priority": 7}
 NETFLIX = {
@@ -139,3 +148,59 @@ async def test_a_streaming_event_is_sent_with_the_servers_streaming_template(
     assert sent.message.content == f"The Film now on Max in US <@&{ROLE}> <@42> {url}"
     assert sent.message.allowed_mentions == {"parse": [], "roles": [ROLE]}
     assert row.status == "delivered"
+
+
+async def stored_snapshot(w: World) -> dict[str, Any]:
+    async with w.sessionmaker() as session:
+        stored = await SnapshotRepository(session).of_titles("all", [FILM])
+    return stored[FILM].data
+
+
+async def test_a_server_from_a_new_region_is_not_told_what_already_streams_there(
+    sessionmaker: Sessions,
+) -> None:
+    # Snapshots keep the followers' regions only: DE is fetched once a DE server follows the
+    # film, and that first DE snapshot is a baseline, as the first snapshot of a title is.
+    async with world(sessionmaker) as w:
+        offer(w, US={"flatrate": [MAX]}, DE={"flatrate": [NETFLIX]}, FR={"ads": [TUBI]})
+        await w.follow(FILM)
+        await w.engine().run_cycle()
+        assert (await stored_snapshot(w))["streaming"]["offers"] == {"US": [MAX["provider_id"]]}
+        await w.follow(FILM, GUILD + 1, region="DE", notification_channel_id=CHANNEL + 1)
+        w.clock.advance(hours=1)
+        refetch = await w.engine().run_cycle()  # FILM is not in the change feed
+        tracked = await stored_snapshot(w)
+        offer(w, US={"flatrate": [MAX]}, DE={"flatrate": [NETFLIX], "ads": [TUBI]})
+        await next_cycle(w)
+        await next_cycle(w)
+
+    assert refetch.titles_fetched == 1
+    assert tracked["regions"] == ["DE", "US"]
+    assert tracked["streaming"]["offers"] == {"DE": [8], "US": [1899]}
+    assert sorted(tracked["streaming"]["names"].values()) == ["Max", "Netflix"]
+    assert [(s.channel_id, s.titles) for s in w.sender.sent] == [
+        (CHANNEL + 1, ["The Film is now streaming on Tubi TV in DE"])
+    ]
+
+
+async def test_a_region_no_server_follows_any_more_is_dropped_with_its_departures(
+    sessionmaker: Sessions,
+) -> None:
+    async with world(sessionmaker) as w:
+        offer(w, US={"flatrate": [MAX]}, DE={"flatrate": [NETFLIX]})
+        await w.follow(FILM)
+        await w.follow(FILM, GUILD + 1, region="DE", notification_channel_id=CHANNEL + 1)
+        await w.engine().run_cycle()
+        offer(w, US={"flatrate": [MAX]}, DE={})
+        await next_cycle(w)  # Netflix leaves DE
+        departed = await stored_snapshot(w)
+        await w.guild(GUILD + 1, region="US")
+        await next_cycle(w)
+        left = await stored_snapshot(w)
+
+    assert departed["streaming"]["gone"] == {"DE": {"8": "2026-03-10"}}
+    assert (left["regions"], left["streaming"]) == (
+        ["US"],
+        {"offers": {"US": [1899]}, "names": {"1899": "Max"}, "gone": {}},
+    )
+    assert w.sender.sent == []

@@ -65,14 +65,14 @@ class SnapshotRepository:
         )
         return _by_ref(await self._session.execute(query))
 
-    async def newest_of_titles(self, refs: Sequence[TitleRef]) -> dict[TitleRef, StoredSnapshot]:
-        """Return the most recently fetched snapshot of each title, whichever scope stored it.
+    async def across_scopes(self, refs: Sequence[TitleRef]) -> dict[TitleRef, list[StoredSnapshot]]:
+        """Return every scope's snapshot of each title, newest first.
 
         Members' personal follows are checked by the process owning shard 0, so another
         process reads what that one stored.
         """
         row = TitleSnapshotRow
-        newest: dict[TitleRef, StoredSnapshot] = {}
+        found: dict[TitleRef, list[StoredSnapshot]] = {}
         for chunk in chunks(sorted(refs, key=str)):
             pairs = [(r.media_type.value, r.tmdb_id) for r in chunk]
             query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
@@ -80,10 +80,10 @@ class SnapshotRepository:
             )
             for m, t, data, fetched in await self._session.execute(query):
                 ref = TitleRef(MediaType(m), int(t))
-                kept = newest.get(ref)
-                if kept is None or fetched > kept.fetched_at:
-                    newest[ref] = StoredSnapshot(data, fetched)
-        return newest
+                found.setdefault(ref, []).append(StoredSnapshot(data, fetched))
+        for stored in found.values():
+            stored.sort(key=lambda snapshot: snapshot.fetched_at, reverse=True)
+        return found
 
     async def delete(self, scope: str, refs: Sequence[TitleRef]) -> int:
         """Forget the scope's snapshots of titles nobody follows any more."""

@@ -178,8 +178,14 @@ def status_change_events(
 def streaming_events(
     snapshot: TitleSnapshot, previous: TitleSnapshot | None, prefs: GuildPrefs, today: date
 ) -> list[UpdateEvent]:
-    """A provider of the guild's region streams the title (flatrate, free or ads) anew."""
+    """A provider of the guild's region streams the title (flatrate, free or ads) anew.
+
+    Nothing is announced in a region either snapshot does not track: the first snapshot
+    that tracks a region is its baseline.
+    """
     if snapshot.streaming is None or previous is None or previous is snapshot:
+        return []
+    if not (snapshot.covers(prefs.region) and previous.covers(prefs.region)):
         return []
     window = (today, today + timedelta(days=STATUS_CHANGE_GRACE_DAYS))
     return [
@@ -243,8 +249,14 @@ def _season_event(
 
 
 def _movie_release(snapshot: TitleSnapshot, prefs: GuildPrefs) -> RegionalDate | None:
-    """Return the film's regional date, or None for TV and canceled films."""
+    """Return the film's regional date, or None for TV and canceled films.
+
+    None too when the snapshot does not track the region: its date there is unknown until
+    a snapshot that tracks it is fetched, and the primary date could be the wrong one.
+    """
     if snapshot.ref.media_type is not MediaType.MOVIE or snapshot.status == CANCELED:
+        return None
+    if not snapshot.covers(prefs.region):
         return None
     return regional_release(snapshot, prefs.region)
 

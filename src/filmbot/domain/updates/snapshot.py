@@ -5,18 +5,29 @@ plain JSON (`to_dict` / `from_dict`) so the update engine can store it in the da
 `snapshot_from_tmdb` builds one from a raw TMDB `/movie/{id}?append_to_response=release_dates`
 or `/tv/{id}` response. Both readers tolerate missing, null and empty fields, because old
 stored snapshots and sparse TMDB entries are normal.
+
+TMDB lists release dates and streaming offers for about 60 countries; a snapshot built for
+the regions of a title's followers keeps only theirs (`regions`), which makes it a few
+hundred bytes instead of tens of kilobytes. A region the snapshot does not track is unknown,
+not empty: the update rules wait for a snapshot that tracks it (the engine refetches the
+title when a follower's region is missing) instead of falling back to the primary date.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from filmbot.domain.models import MediaType, TitleRef
-from filmbot.domain.updates.streaming import Streaming, carry_forward, streaming_from_tmdb
+from filmbot.domain.updates.streaming import (
+    Streaming,
+    carry_forward,
+    only_regions,
+    streaming_from_tmdb,
+)
 
 SNAPSHOT_FORMAT = 1
 UNKNOWN_FETCH_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -121,10 +132,20 @@ class TitleSnapshot:
     network: str = ""
     streaming: Streaming | None = None
     """Streaming offers per region; None in snapshots made without watch providers."""
+    regions: frozenset[str] | None = None
+    """The countries whose release dates and offers this snapshot tracks; None for all."""
+
+    def covers(self, region: str) -> bool:
+        """Whether the snapshot tracks the region's release dates and streaming offers."""
+        return self.regions is None or region.upper() in self.regions
+
+    def covers_all(self, regions: Collection[str]) -> bool:
+        """Whether the snapshot tracks every one of these (upper-case) regions."""
+        return self.regions is None or self.regions.issuperset(regions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict that `from_dict` reads back."""
-        stored = {
+        stored: dict[str, Any] = {
             "format": SNAPSHOT_FORMAT,
             "media_type": self.ref.media_type.value,
             "tmdb_id": self.ref.tmdb_id,
@@ -144,14 +165,22 @@ class TitleSnapshot:
         }
         if self.streaming is not None:
             stored["streaming"] = self.streaming.to_dict()
+        if self.regions is not None:
+            stored["regions"] = sorted(self.regions)
         return stored
 
     def remembering(self, previous: TitleSnapshot | None) -> TitleSnapshot:
-        """This snapshot with the streaming departures `previous` knew of carried over."""
+        """This snapshot with the streaming departures `previous` knew of carried over.
+
+        Only the regions this snapshot tracks are carried over.
+        """
         if self.streaming is None or previous is None or previous.streaming is None:
             return self
         seen_on = previous.fetched_at.date()
-        return replace(self, streaming=carry_forward(self.streaming, previous.streaming, seen_on))
+        before = previous.streaming
+        if self.regions is not None:
+            before = only_regions(before, self.regions)
+        return replace(self, streaming=carry_forward(self.streaming, before, seen_on))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], ref: TitleRef | None = None) -> TitleSnapshot:
@@ -172,14 +201,23 @@ class TitleSnapshot:
             last_episode_to_air=EpisodeInfo.from_dict(data.get("last_episode_to_air")),
             network=_as_text(data.get("network")),
             streaming=Streaming.from_dict(data.get("streaming")),
+            regions=_stored_regions(data.get("regions")),
         )
 
 
 def snapshot_from_tmdb(
-    payload: Mapping[str, Any], media_type: MediaType | str, fetched_at: datetime
+    payload: Mapping[str, Any],
+    media_type: MediaType | str,
+    fetched_at: datetime,
+    regions: Collection[str] | None = None,
 ) -> TitleSnapshot:
-    """Build a snapshot from a raw TMDB movie or TV details response."""
+    """Build a snapshot from a raw TMDB movie or TV details response.
+
+    With `regions`, only those countries' release dates and streaming offers are read and
+    kept; without, every country's.
+    """
     kind = MediaType(media_type)
+    wanted = None if regions is None else frozenset(region.upper() for region in regions)
     tmdb_id = _as_int(payload.get("id"))
     if tmdb_id is None:
         raise ValueError("TMDB payload has no id")
@@ -193,16 +231,19 @@ def snapshot_from_tmdb(
         poster_path=_as_text(payload.get("poster_path")) or None,
         status=_as_text(payload.get("status")),
         release_date=parse_tmdb_date(payload.get("release_date" if is_movie else "first_air_date")),
-        release_dates=_tmdb_release_dates(payload.get("release_dates")) if is_movie else {},
+        release_dates=(
+            _tmdb_release_dates(payload.get("release_dates"), wanted) if is_movie else {}
+        ),
         number_of_seasons=None if is_movie else _as_int(payload.get("number_of_seasons")),
         next_episode_to_air=None if is_movie else _episode(payload, "next_episode_to_air"),
         last_episode_to_air=None if is_movie else _episode(payload, "last_episode_to_air"),
         network="" if is_movie else _first_network(payload.get("networks")),
         streaming=(
-            streaming_from_tmdb(payload["watch/providers"])
+            streaming_from_tmdb(payload["watch/providers"], wanted)
             if "watch/providers" in payload
             else None
         ),
+        regions=wanted,
     )
 
 
@@ -247,14 +288,21 @@ def _first_network(networks: object) -> str:
     return _as_text(networks[0].get("name"))
 
 
-def _tmdb_release_dates(block: object) -> dict[str, tuple[RegionalRelease, ...]]:
-    """Read TMDB's {'results': [{'iso_3166_1', 'release_dates': [...]}]} block."""
-    results = block.get("results") if isinstance(block, Mapping) else None
+def _tmdb_release_dates(
+    block: object, wanted: frozenset[str] | None
+) -> dict[str, tuple[RegionalRelease, ...]]:
+    """Read TMDB's {'results': [{'iso_3166_1', 'release_dates': [...]}]} block.
+
+    Only the `wanted` countries are read (every country when None).
+    """
+    results = block.get("results") if isinstance(block, dict) else None
     by_country: dict[str, tuple[RegionalRelease, ...]] = {}
     for entry in results if isinstance(results, list) else []:
         if not isinstance(entry, dict):
             continue
         country = _as_text(entry.get("iso_3166_1")).upper()
+        if wanted is not None and country not in wanted:
+            continue
         releases = _country_releases(entry.get("release_dates"))
         if country and releases:
             by_country[country] = tuple(sorted(by_country.get(country, ()) + releases))
@@ -287,6 +335,13 @@ def _stored_release_dates(block: object) -> dict[str, tuple[RegionalRelease, ...
         if releases:
             by_country[str(country).upper()] = tuple(sorted(releases))
     return by_country
+
+
+def _stored_regions(value: object) -> frozenset[str] | None:
+    """Read the stored list of tracked regions; None (every region) in older snapshots."""
+    if not isinstance(value, list):
+        return None
+    return frozenset(item.upper() for item in value if isinstance(item, str))
 
 
 def _release(type_code: object, when: object) -> RegionalRelease | None:

@@ -6,13 +6,16 @@ when it streams now, did not in the previous snapshot, and was not seen in the 3
 before: so one that leaves and comes back within 30 days is not announced again. The first
 snapshot that tracks streaming is a baseline and announces nothing.
 
+A region the previous snapshot did not track (see `TitleSnapshot.regions`) is a baseline
+too: the first snapshot tracking it announces nothing there.
+
 Event keys depend only on the previous snapshot (`US:1899`, or `US:1899:after:2026-01-02`
 for a return after 30 days), so a cycle repeated after a crash finds the same keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -63,9 +66,14 @@ class Streaming:
         return cls(offers, names, gone)
 
 
-def streaming_from_tmdb(block: object) -> Streaming:
-    """Read TMDB's `watch/providers` section: the streaming offers of every region."""
-    results = _mapping(block.get("results") if isinstance(block, Mapping) else None)
+def streaming_from_tmdb(block: object, regions: Collection[str] | None = None) -> Streaming:
+    """Read TMDB's `watch/providers` section: the streaming offers of every region.
+
+    With `regions` (upper-case country codes), only those regions are read.
+    """
+    results = _mapping(block.get("results") if isinstance(block, dict) else None)
+    if regions is not None:
+        results = {key: c for r, c in results.items() if (key := str(r).upper()) in regions}
     offers: dict[str, frozenset[int]] = {}
     names: dict[int, str] = {}
     for region, country in results.items():
@@ -79,6 +87,13 @@ def streaming_from_tmdb(block: object) -> Streaming:
         if ids:
             offers[str(region).upper()] = frozenset(ids)
     return Streaming(offers, names)
+
+
+def only_regions(streaming: Streaming, regions: Collection[str]) -> Streaming:
+    """The streaming data of these regions only, with the names of their providers."""
+    offers = {r: ids for r, ids in streaming.offers.items() if r in regions}
+    gone = {r: left for r, left in streaming.gone.items() if r in regions}
+    return Streaming(offers, _names_of(streaming.names, offers, gone), gone)
 
 
 def carry_forward(current: Streaming, previous: Streaming | None, seen_on: date) -> Streaming:
@@ -96,7 +111,7 @@ def carry_forward(current: Streaming, previous: Streaming | None, seen_on: date)
         left |= {pid: seen_on for pid in previous.offers.get(region, ()) if pid not in now}
         if left:
             gone[region] = left
-    names = {**previous.names, **current.names}
+    names = _names_of({**previous.names, **current.names}, current.offers, gone)
     return replace(current, gone=gone, names=names)
 
 
@@ -120,6 +135,15 @@ def newly_streaming(
         key = f"{region}:{pid}" if last_seen is None else f"{region}:{pid}:after:{last_seen}"
         found.append((pid, current.names.get(pid, f"provider {pid}"), key))
     return found
+
+
+def _names_of(
+    names: Mapping[int, str], offers: Offers, gone: Mapping[str, Mapping[int, date]]
+) -> dict[int, str]:
+    """The names of the providers that stream or left somewhere in these regions."""
+    used = {pid for ids in offers.values() for pid in ids}
+    used.update(pid for left in gone.values() for pid in left)
+    return {pid: name for pid, name in names.items() if pid in used}
 
 
 def _mapping(value: object) -> dict[Any, Any]:

@@ -91,9 +91,10 @@ async def detect(
 
     async def _refresh(ref: TitleRef) -> None:
         try:
-            payload = await source.details(ref)
+            regions = plan.regions_of(ref)
+            payload = await source.details(ref, regions)
             await turn.tick()
-            snapshot = snapshot_from_tmdb(payload, ref.media_type, plan.now)
+            snapshot = snapshot_from_tmdb(payload, ref.media_type, plan.now, regions)
             snapshot = snapshot.remembering(_previous(plan, ref))
         except TMDBNotFound:
             findings.missing.append(ref)

@@ -12,7 +12,8 @@ start of every cycle, which works across processes:
   engine itself last wrote.
 
 A guild whose region or time zone changed keeps its subscriptions but has its titles judged
-again (see `quiet`).
+again (see `quiet`), and refetched where their snapshots do not track its new region (see
+`plan.titles_to_fetch`).
 
 At 100,000 subscriptions the kept plan is a few hundred thousand objects that Python's
 cyclic garbage collector would walk on every full collection, a pause of a few hundred
@@ -82,6 +83,7 @@ class PlanMemory:
         self.lines_key: LinesKey | None = None
         self.by_ref: dict[TitleRef, list[SubscriptionLine]] = {}
         self.prefs: dict[int, GuildPrefs] = {}
+        self.regions: dict[TitleRef, frozenset[str]] = {}
         self.fingerprint: SnapshotFingerprint | None = None
         self.own_writes = 0
         self.snapshots: dict[TitleRef, KnownSnapshot] = {}
@@ -106,24 +108,31 @@ class PlanMemory:
                     by_ref[line.ref].append(line)
             keep_out_of_collections()
             await asyncio.sleep(0)
-        old = self.by_ref
+        old, regions = self.by_ref, {}
         for count, (ref, lines) in enumerate(by_ref.items(), 1):
             if set(lines) != set(old.get(ref, ())):
                 self.quiet.forget((ref,))
+            elif ref in self.regions:
+                regions[ref] = self.regions[ref]
             if count % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
-        self.lines_key, self.by_ref = key, dict(by_ref)
+        self.lines_key, self.by_ref, self.regions = key, dict(by_ref), regions
         keep_out_of_collections()
 
     def use_prefs(self, prefs: dict[int, GuildPrefs]) -> None:
         """Adopt this cycle's guild prefs; titles of guilds whose prefs changed are judged."""
         changed = {gid for gid, p in prefs.items() if self.prefs.get(gid) != p}
         if changed and self.prefs:
-            self.quiet.forget(
+            refs = [
                 ref
                 for ref, lines in self.by_ref.items()
                 if any(line.guild_id in changed for line in lines)
-            )
+            ]
+            self.quiet.forget(refs)
+            for ref in refs:
+                self.regions.pop(ref, None)
+        elif changed:
+            self.regions.clear()
         self.prefs = prefs
 
     async def load_snapshots(

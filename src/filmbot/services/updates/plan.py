@@ -64,11 +64,25 @@ class CyclePlan:
     prefs: dict[int, GuildPrefs] = field(default_factory=dict)
     follows: dict[TitleRef, list[FollowLine]] = field(default_factory=dict)
     member_prefs: dict[int, GuildPrefs] = field(default_factory=dict)
+    server_regions: dict[TitleRef, frozenset[str]] = field(default_factory=dict)
+    """The regions of each title's servers, filled as asked and kept between cycles."""
 
     @property
     def subscription_count(self) -> int:
         """How many subscriptions the cycle covers."""
         return sum(len(subs) for subs in self.subscriptions.values())
+
+    def regions_of(self, ref: TitleRef) -> frozenset[str]:
+        """The regions of the servers and members following the title."""
+        regions = self.server_regions.get(ref)
+        if regions is None:
+            subs = self.subscriptions.get(ref, ())
+            regions = frozenset({self.prefs[sub.guild_id].region for sub in subs})
+            self.server_regions[ref] = regions
+        follows = self.follows.get(ref)
+        if follows:
+            regions = regions.union(self.member_prefs[f.user_id].region for f in follows)
+        return regions
 
     @property
     def refs(self) -> list[TitleRef]:
@@ -106,6 +120,7 @@ async def load_plan(
     plan = CyclePlan(
         now, {g.id: g for g in guilds}, memory.by_ref, memory.snapshots, state, memory.prefs
     )
+    plan.server_regions = memory.regions
     return plan, known
 
 
@@ -124,12 +139,17 @@ def prefs_for(guild: Guild, windows: Windows) -> GuildPrefs:
 async def titles_to_fetch(
     plan: CyclePlan, source: TitleSource, full_refresh: timedelta
 ) -> tuple[set[TitleRef], bool]:
-    """Return the titles to refetch, and whether the change feed narrowed them down."""
+    """Return the titles to refetch, and whether the change feed narrowed them down.
+
+    A title is due for a refetch when its snapshot is older than `full_refresh`, or when it
+    does not track the region of one of its followers (a server that changed its region, a
+    member or server from a new region following it).
+    """
     refs = set(plan.refs)
     stale: set[TitleRef] = set()
     pacer = Pacer()
     for ref in refs:
-        if _stale(plan.stored.get(ref), plan.now, full_refresh):
+        if _stale(plan.stored.get(ref), plan.now, full_refresh) or _lacks_region(plan, ref):
             stale.add(ref)
         await pacer.tick()
     since = plan.state.changes_since if plan.state else None
@@ -159,6 +179,12 @@ async def _changed(
         raise
     changed.update(zip(medias, feeds, strict=True))
     return changed
+
+
+def _lacks_region(plan: CyclePlan, ref: TitleRef) -> bool:
+    known = plan.stored.get(ref)
+    snapshot = known.snapshot if known is not None else None
+    return snapshot is not None and not snapshot.covers_all(plan.regions_of(ref))
 
 
 def _stale(stored: KnownSnapshot | None, now: datetime, full_refresh: timedelta) -> bool:
