@@ -55,13 +55,26 @@ async def test_upcoming_lists_releases_and_episodes_by_day_without_calling_tmdb(
     assert second.startswith(f"**{today + timedelta(days=3):%a %d %b %Y}**")
     assert "Dune: Part Three" in second and "theatrical release" in second
 
+    # Snapshots keep the followers' regions only: right after the switch the DE dates are
+    # not known, and the calendar says so instead of showing the US (or primary) date.
     await fake_discord.slash(
         film_club.guild, film_club.manager, "config", setting="region", value="DE"
     )
+    waiting = await fake_discord.slash(film_club.guild, film_club.member, "upcoming", days=6)
+    described = waiting.embeds[0]["description"]
+    assert "Dune" not in described and "Severance" in described
+    assert "1 of 2 titles have not been checked by the update cycle for DE yet" in described
+    assert fake_tmdb.count() == 0
+    updates = filmbot.get_cog("Updates")
+    assert updates is not None
+    await updates.engine.run_cycle()  # type: ignore[attr-defined]
+    assert fake_tmdb.count() >= 1  # the titles lacking DE are fetched again
+    fake_tmdb.reset()
     german = await fake_discord.slash(film_club.guild, film_club.member, "upcoming", days=4)
     assert "Dune" not in german.embeds[0]["description"]
     later = await fake_discord.slash(film_club.guild, film_club.member, "upcoming", days=6)
     assert f"**{today + timedelta(days=5):%a %d %b %Y}**" in later.embeds[0]["description"]
+    assert "not been checked" not in later.embeds[0]["description"]
     assert fake_tmdb.count() == 0
 
 

@@ -3,6 +3,7 @@ newest snapshot of each title whichever process (scope) stored it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,6 +69,32 @@ async def test_a_members_calendar_reads_the_newest_snapshot_of_any_scope(
     assert (mine.subscriptions, mine.unchecked) == (3, 1)
     assert (nobody.events, nobody.subscriptions) == ([], 0)
     assert (nobody.timezone, nobody.region) == ("UTC", "US")
+
+
+async def test_a_members_calendar_prefers_a_snapshot_tracking_their_region(
+    sessionmaker: Sessions,
+) -> None:
+    # Each scope keeps its own followers' regions: the newest copy (a US-only process) does
+    # not know the DE date, the older one from the process checking the member does.
+    film = _film()
+    us_only = replace(
+        film, release_dates={"US": film.release_dates["US"]}, regions=frozenset({"US"})
+    )
+    tracked = replace(film, regions=frozenset({"US", "DE"}))
+    async with sessionmaker.begin() as session:
+        await MemberSettingsRepository(session).ensure(ALICE, "Europe/Berlin", "DE")
+        await MemberSettingsRepository(session).ensure(BOB, "UTC", "US")
+        for member in (ALICE, BOB):
+            await FollowRepository(session).add(PersonalFollow(member, DUNE, "Dune"))
+        snapshots = SnapshotRepository(session)
+        await snapshots.save("shards:0/2", [(DUNE, tracked.to_dict(), NOW - timedelta(hours=6))])
+        await snapshots.save("shards:1/2", [(DUNE, us_only.to_dict(), NOW)])
+
+    service = UpcomingService(sessionmaker, "all", lambda: NOW)
+    germany, usa = await service.for_member(ALICE, 14), await service.for_member(BOB, 14)
+
+    assert [(e.title, e.day) for e in germany.events] == [("Dune: Part Two", date(2026, 3, 14))]
+    assert [(e.title, e.day) for e in usa.events] == [("Dune: Part Two", date(2026, 3, 12))]
 
 
 async def test_the_window_starts_on_the_members_own_date(sessionmaker: Sessions) -> None:

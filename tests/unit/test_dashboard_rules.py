@@ -134,6 +134,14 @@ def test_calendar_keeps_the_next_fourteen_days_in_order() -> None:
         film(4, 0, region="US"),
         show(5, 0),
         film(6, 2),
+        # Not checked for DE yet: its primary date says nothing of DE.
+        TitleSnapshot(
+            TitleRef(MediaType.MOVIE, 7),
+            "Film 7",
+            now,
+            release_date=today + timedelta(days=3),
+            regions=frozenset({"US"}),
+        ),
     ]
     entries = calendar(snapshots, "de", today)
     assert [(e.day.day, e.title, e.label) for e in entries] == [

@@ -80,7 +80,8 @@ def calendar(
         if episode is not None and episode.air_date and today <= episode.air_date <= last:
             label = f"{episode.code} {episode.name}".strip()
             entries.append(CalendarEntry(episode.air_date, snapshot.title, label))
-        movie = snapshot.ref.media_type is MediaType.MOVIE
+        # A film whose snapshot does not track the region waits for the next update check.
+        movie = snapshot.ref.media_type is MediaType.MOVIE and snapshot.covers(region)
         release = regional_release(snapshot, region) if movie else None
         if release is not None and today <= release.date <= last:
             kind = release.type.label if release.type is not None else "release"

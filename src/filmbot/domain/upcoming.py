@@ -73,6 +73,15 @@ def upcoming_events(
     return sorted(events, key=lambda e: (e.day, e.title.casefold(), e.season or 0, e.episode or 0))
 
 
+def knows_dates(snapshot: TitleSnapshot, region: str) -> bool:
+    """Whether the snapshot can tell the title's dates in the region.
+
+    Episodes air on one date everywhere; a film's dates are known in the regions its snapshot
+    tracks (a server that just changed region waits for the next update check).
+    """
+    return snapshot.ref.media_type is MediaType.TV or snapshot.covers(region)
+
+
 def by_day(events: Iterable[UpcomingEvent]) -> list[tuple[date, list[UpcomingEvent]]]:
     """Group events (already in day order) under their day."""
     return [(day, list(group)) for day, group in itertools.groupby(events, key=lambda e: e.day)]
@@ -97,7 +106,12 @@ def event_uid(owner: int | str, event: UpcomingEvent) -> str:
 
 
 def _releases(snapshot: TitleSnapshot, region: str) -> list[UpcomingEvent]:
-    """The film's releases in the region; its primary date when TMDB lists none there."""
+    """The film's releases in the region; its primary date when TMDB lists none there.
+
+    None when the snapshot does not track the region: its primary date could be wrong there.
+    """
+    if not snapshot.covers(region):
+        return []
     regional = snapshot.release_dates.get(region.upper(), ())
     if regional:
         return [

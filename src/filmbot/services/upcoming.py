@@ -19,7 +19,13 @@ from filmbot.db.session import Sessions
 from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import Guild, TitleRef
 from filmbot.domain.personal import NotifySettings
-from filmbot.domain.upcoming import UpcomingEvent, member_calendar, upcoming_events, window
+from filmbot.domain.upcoming import (
+    UpcomingEvent,
+    knows_dates,
+    member_calendar,
+    upcoming_events,
+    window,
+)
 from filmbot.domain.updates import StoredSnapshot, TitleSnapshot
 
 log = logging.getLogger(__name__)
@@ -31,7 +37,7 @@ class Upcoming:
 
     `owner` names the calendar in its .ics UIDs (a server id, or `member_calendar` of a
     member); `subscriptions` counts the server's subscriptions or the member's follows,
-    `unchecked` those the update cycle has not fetched yet.
+    `unchecked` those the update cycle has not fetched yet (a film: not for this region).
     """
 
     owner: int | str
@@ -61,7 +67,7 @@ class UpcomingService:
             stored = await SnapshotRepository(session).of_titles(self._scope, refs)
         snapshots = _parsed(stored)
         events = upcoming_events(snapshots, guild.region, first, last)
-        unchecked = len(refs) - len(snapshots)
+        unchecked = len(refs) - sum(knows_dates(s, guild.region) for s in snapshots)
         return Upcoming(
             guild.id, guild.timezone, guild.region, first, last, events, len(refs), unchecked
         )
@@ -74,8 +80,8 @@ class UpcomingService:
             settings = state.settings if state is not None else NotifySettings()
             first, last = window(self._clock(), settings.timezone, days)
             refs = [f.ref for f in await FollowRepository(session).list_for(user_id)]
-            stored = await SnapshotRepository(session).newest_of_titles(refs)
-        snapshots = _parsed(stored)
+            stored = await SnapshotRepository(session).across_scopes(refs)
+        snapshots = _tracking(stored, settings.region)
         events = upcoming_events(snapshots, settings.region, first, last)
         return Upcoming(
             member_calendar(user_id),
@@ -85,16 +91,34 @@ class UpcomingService:
             last,
             events,
             len(refs),
-            len(refs) - len(snapshots),
+            len(refs) - sum(knows_dates(s, settings.region) for s in snapshots),
         )
 
 
 def _parsed(stored: Mapping[TitleRef, StoredSnapshot]) -> list[TitleSnapshot]:
     """The stored snapshots read back, skipping unreadable ones."""
-    snapshots = []
-    for ref, snapshot in stored.items():
-        try:
-            snapshots.append(TitleSnapshot.from_dict(snapshot.data, ref))
-        except (TypeError, ValueError):
-            log.warning("Skipping an unreadable stored snapshot of %s", ref)
-    return snapshots
+    snapshots = (_read(ref, snapshot) for ref, snapshot in stored.items())
+    return [snapshot for snapshot in snapshots if snapshot is not None]
+
+
+def _tracking(stored: Mapping[TitleRef, list[StoredSnapshot]], region: str) -> list[TitleSnapshot]:
+    """Each title's newest snapshot that tracks the region, else its newest readable one.
+
+    Scopes keep the regions of their own followers, so the newest copy of a title may have
+    been stored by a process whose servers are elsewhere.
+    """
+    chosen = []
+    for ref, copies in stored.items():
+        readable = [s for s in (_read(ref, copy) for copy in copies) if s is not None]
+        best = next((s for s in readable if s.covers(region)), readable[0] if readable else None)
+        if best is not None:
+            chosen.append(best)
+    return chosen
+
+
+def _read(ref: TitleRef, stored: StoredSnapshot) -> TitleSnapshot | None:
+    try:
+        return TitleSnapshot.from_dict(stored.data, ref)
+    except (TypeError, ValueError):
+        log.warning("Skipping an unreadable stored snapshot of %s", ref)
+        return None

@@ -77,8 +77,8 @@ def _unchecked_text(upcoming: Upcoming) -> str:
     if not upcoming.unchecked:
         return ""
     return (
-        f" {upcoming.unchecked} of them have not been checked by the update cycle yet; "
-        "their dates appear after its next run."
+        f" {upcoming.unchecked} of them have not been checked by the update cycle yet "
+        f"for {upcoming.region}; their dates appear after its next run."
     )
 
 
@@ -121,6 +121,11 @@ async def _send(
         return
     blocks = [_day_block(day, events, upcoming.first) for day, events in by_day(upcoming.events)]
     pages = _pages(blocks)
+    if upcoming.unchecked:
+        pages[-1].append(
+            f"*{upcoming.unchecked} of {upcoming.subscriptions} titles have not been checked by "
+            f"the update cycle for {upcoming.region} yet; their dates appear after its next run.*"
+        )
     title = f"{how.heading} in the next {days} days · {where}"
 
     async def render(index: int) -> discord.Embed:
