@@ -1,4 +1,10 @@
-"""The turn budget spreads many tasks' work over turns of the event loop."""
+"""The turn budget spreads work over turns of the event loop.
+
+Two shapes: many tasks that each await between units and share one budget, and one long
+loop that never awaits of its own accord (without ticks it does all its work in one turn,
+however long). Work is counted in units of a known minimum length, so the bounds hold on a
+loaded machine.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +38,10 @@ class Turns:
         self._handle.cancel()
 
 
-async def _units_per_turn(budget: TurnBudget | None, workers: int, units: int) -> list[int]:
+async def _units_per_turn(
+    budget: TurnBudget | None, workers: int, units: int, *, awaits: bool = True
+) -> list[int]:
+    """Run the workers; return how many units each turn they ran in did."""
     turns = Turns()
     seen: list[int] = []
 
@@ -42,7 +51,8 @@ async def _units_per_turn(budget: TurnBudget | None, workers: int, units: int) -
                 await budget.tick()
             _busy(UNIT)
             seen.append(turns.count)
-            await asyncio.sleep(0)
+            if awaits:
+                await asyncio.sleep(0)
 
     await asyncio.gather(*(worker() for _ in range(workers)))
     turns.stop()
@@ -60,4 +70,17 @@ async def test_a_budget_bounds_the_work_done_in_one_turn_and_all_of_it_gets_done
 
     assert sum(per_turn) == 40
     # 10 ms of budget admits at most four 3 ms units, and one more that began in time.
+    assert max(per_turn) <= 5
+
+
+async def test_one_loop_that_never_awaits_does_all_its_work_in_one_turn() -> None:
+    assert await _units_per_turn(None, workers=1, units=20, awaits=False) == [20]
+
+
+async def test_the_same_loop_ticking_a_budget_yields_each_time_the_budget_is_spent() -> None:
+    per_turn = await _units_per_turn(TurnBudget(0.01), workers=1, units=20, awaits=False)
+
+    assert sum(per_turn) == 20
+    # A unit is admitted while less than the budget has passed since the turn's first:
+    # at most 10 ms / 3 ms rounded up, plus the first.
     assert max(per_turn) <= 5
