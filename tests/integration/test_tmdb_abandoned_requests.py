@@ -86,3 +86,18 @@ async def test_a_cached_request_goes_on_without_callers_and_serves_the_next_one(
 
     assert (await tmdb.get_movie(FILM)).title == "Held Film"
     assert not hold.dropped.is_set() and fake.count(f"/movie/{FILM}") == 1
+
+
+async def test_a_caller_right_after_a_dropped_request_gets_a_request_of_its_own(
+    fake: HeldTMDB, tmdb: TMDBClient
+) -> None:
+    hold = fake.hold(FEED)
+    caller = asyncio.create_task(tmdb.changes(MediaType.MOVIE, START, END))
+    await hold.arrived.wait()
+    await _cancelled(caller)
+    hold.release.set()
+
+    # Asked again before the dropped request has wound down: a new request answers it,
+    # not the cancelled one (which would raise CancelledError into a caller nobody cancelled).
+    assert (await tmdb.changes(MediaType.MOVIE, START, END)).page == 1
+    assert fake.count(FEED) == 2

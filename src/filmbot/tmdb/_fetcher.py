@@ -68,7 +68,12 @@ class CoalescingFetcher:
         finally:
             shared.waiting -= 1
             if shared.waiting == 0 and not shared.cached and not shared.task.done():
-                shared.task.cancel()  # every caller stopped waiting: nobody wants the answer
+                # Every caller stopped waiting: nobody wants the answer. Forget it at once,
+                # so a caller arriving before the task has wound down starts a new request
+                # instead of joining the cancelled one.
+                shared.task.cancel()
+                if self._inflight.get(key) is shared:
+                    del self._inflight[key]
         return result
 
     def _forget(self, key: str, done: asyncio.Future[Any]) -> None:

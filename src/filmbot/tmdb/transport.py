@@ -71,12 +71,18 @@ class _Retryable(Exception):
     """A failure worth another try (429, 5xx, a body that is not JSON, network, timeout)."""
 
     def __init__(
-        self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False
+        self,
+        reason: str,
+        retry_after: float | None = None,
+        *,
+        rate_limited: bool = False,
+        cut_short: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.rate_limited = rate_limited
+        self.cut_short = cut_short  # a timeout shortened to what was left of the deadline
 
 
 class TMDBTransport:
@@ -151,6 +157,9 @@ class TMDBTransport:
             except _Retryable as failure:
                 if failure.rate_limited:
                     await self.limiter.rate_limited()
+                if failure.cut_short and last is not None:
+                    # The deadline, not TMDB, ended this try: report the fault before it.
+                    raise self._give_up(path, retry + 1, last) from None
                 last = failure
                 retry += 1
                 delay = self._delay(failure, retry)
@@ -189,7 +198,10 @@ class TMDBTransport:
             ) as response:
                 return response.status, response.headers, await response.read()
         except TimeoutError:
-            raise _Retryable(f"no answer within {timeout.total:.1f}s") from None
+            raise _Retryable(
+                f"no answer within {timeout.total:.1f}s",
+                cut_short=remaining < self.policy.timeout,
+            ) from None
         except aiohttp.ClientError as exc:
             raise _Retryable(f"connection failed ({type(exc).__name__})") from None
 
