@@ -223,3 +223,18 @@ def test_prefs_for_guild_replace_only_the_unusable_stored_value(
     assert "guild 9" in caplog.text
     prefs = GuildPrefs.for_guild(Guild(id=9, region="??", timezone="Europe/Berlin"))
     assert (prefs.region, prefs.timezone) == ("US", "Europe/Berlin")
+
+
+def test_hint_waits_for_a_check_in_a_region_the_snapshot_does_not_track() -> None:
+    # Kept for a US follower: its primary date says nothing of the release in DE.
+    snapshot = replace(film(primary=day(5)), regions=frozenset({"US"}))
+    assert next_notification_hint(snapshot, GuildPrefs(region="de"), NOW) == (
+        "dates in DE after the next update check"
+    )
+    assert next_notification_hint(snapshot, GuildPrefs(region="US"), NOW) == (
+        "release on 2026-03-15"
+    )
+    episodes = replace(show(next_episode=ep(2, 5, date(2026, 3, 12))), regions=frozenset({"US"}))
+    assert next_notification_hint(episodes, GuildPrefs(region="DE"), NOW) == (
+        next_notification_hint(episodes, GuildPrefs(region="US"), NOW)
+    )

@@ -93,6 +93,9 @@ def next_notification_hint(snapshot: TitleSnapshot, prefs: GuildPrefs, now: date
         return _episode_hint(snapshot.next_episode_to_air, today)
     if snapshot.status == CANCELED:
         return None
+    if not snapshot.covers(prefs.region):
+        # Its stored dates are another region's; the next update check fetches this one's.
+        return f"dates in {prefs.region.upper()} after the next update check"
     found = regional_release(snapshot, prefs.region)
     if found is None or found.date <= today:
         return None
