@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from filmbot.db.cache import DatabaseCache
+from filmbot.db.cache import MAX_VALUE_CHARS, DatabaseCache
 from filmbot.db.session import engine_for_url
 from filmbot.domain.errors import DatabaseUnavailableError
 from filmbot.tmdb.cache import TMDBCache
@@ -64,7 +64,7 @@ async def test_a_payload_that_is_not_json_fails_its_own_write_on_every_backend(
     assert await restarted.get("tmdb:movie/2:x", now) is None
 
 
-async def test_one_row_the_database_refuses_counts_one_cache_error_not_one_per_write(
+async def test_a_row_the_database_refuses_leaves_the_database_tier_in_use(
     backend: str, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     if backend == "sqlite":
@@ -73,11 +73,32 @@ async def test_one_row_the_database_refuses_counts_one_cache_error_not_one_per_w
     keys = ["tmdb:movie/1:x", TOO_LONG_KEY, "tmdb:movie/3:x", "tmdb:movie/4:x"]
     await asyncio.gather(*(cache.set(key, payload(n), 3600) for n, key in enumerate(keys)))
 
-    assert cache.stats.database_errors == 1
+    assert (cache.stats.database_refused, cache.stats.database_errors) == (1, 0)
+    await cache.set("tmdb:movie/5:x", payload(4), 3600)  # not switched off for 30 s
+    restarted = DatabaseCache(sessionmaker)
+    now = datetime.now(UTC)
+    rows = await asyncio.gather(*(restarted.get(key, now) for key in [*keys, "tmdb:movie/5:x"]))
+    assert [row[0]["id"] if row else None for row in rows] == [0, None, 2, 3, 4]
+
+
+async def test_a_payload_too_large_for_one_statement_is_refused_alone_on_every_backend(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # Sent as it is, a row this size could exceed MariaDB's max_allowed_packet by itself,
+    # and the dropped connection would fail every row of its round.
+    cache = TMDBCache(database=DatabaseCache(sessionmaker))
+    huge = {"id": 2, "overview": "x" * (MAX_VALUE_CHARS + 1)}
+    keys = ["tmdb:movie/1:x", "tmdb:movie/2:x", "tmdb:movie/3:x"]
+    await asyncio.gather(
+        *(cache.set(k, huge if n == 1 else payload(n), 3600) for n, k in enumerate(keys))
+    )
+
+    assert (cache.stats.database_refused, cache.stats.database_errors) == (1, 0)
+    assert await cache.get("tmdb:movie/2:x") == huge  # kept in memory
     restarted = DatabaseCache(sessionmaker)
     now = datetime.now(UTC)
     rows = await asyncio.gather(*(restarted.get(key, now) for key in keys))
-    assert [row[0]["id"] if row else None for row in rows] == [0, None, 2, 3]
+    assert [row[0]["id"] if row else None for row in rows] == [0, None, 2]
 
 
 class CountingTransactions(async_sessionmaker[AsyncSession]):

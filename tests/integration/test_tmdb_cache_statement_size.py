@@ -1,7 +1,9 @@
 """The cache's multi-row upserts stay under a size cap, whatever the payloads weigh.
 
 MariaDB refuses a statement larger than its max_allowed_packet (16 MB by default): the
-round below weighs about 20 MB, which one statement of 25 rows would carry whole.
+round below weighs about 20 MB, which one statement of 25 rows would carry whole. A payload
+larger than one statement may carry is not stored at all (tests/integration/
+test_tmdb_cache_refused_rows.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from filmbot.db.cache import BYTES_PER_STATEMENT, DatabaseCache
+from filmbot.db.cache import BYTES_PER_STATEMENT, MAX_VALUE_CHARS, DatabaseCache
 
 KEY_PREFIX = "tmdb:movie/"
 
@@ -50,7 +52,7 @@ async def test_upserts_are_capped_by_size_and_a_row_larger_than_the_cap_goes_alo
     cache = DatabaseCache(sessionmaker)
     expires = datetime.now(UTC) + timedelta(hours=1)
     sizes = [BYTES_PER_STATEMENT // 3 - 4096] * 12
-    sizes[5] = BYTES_PER_STATEMENT + 4096
+    sizes[5] = MAX_VALUE_CHARS - 64  # the largest text stored, over the cap with its key
     keys = [f"{KEY_PREFIX}{n:02}:x" for n in range(len(sizes))]
     with inserts(engine) as seen:
         await asyncio.gather(
@@ -59,7 +61,7 @@ async def test_upserts_are_capped_by_size_and_a_row_larger_than_the_cap_goes_alo
 
     assert sum(rows for rows, _ in seen) == len(keys)
     assert all(chars <= BYTES_PER_STATEMENT or rows == 1 for rows, chars in seen), seen
-    assert any(rows == 1 and chars > BYTES_PER_STATEMENT for rows, chars in seen)  # the big one
+    assert any(rows == 1 and chars > sizes[5] for rows, chars in seen)  # the big one, alone
     assert max(rows for rows, _ in seen) == 3  # as many of the others as fit
     restarted = DatabaseCache(sessionmaker)
     now = datetime.now(UTC)

@@ -23,9 +23,13 @@ ROWS_PER_STATEMENT = 25
 # Characters of values per INSERT: MariaDB refuses a statement larger than its
 # max_allowed_packet (16 MB by default) and drops the connection, and a details payload with
 # its appended responses can weigh 150 KB or more. Escaping on the wire can double a JSON
-# text's worst case, so 4 MB keeps a statement well inside the default. A single row larger
-# than this still goes, in a statement of its own.
+# text's worst case, so 4 MB keeps a statement well inside the default.
 BYTES_PER_STATEMENT = 4 * 1024 * 1024
+# The largest JSON text stored, in a statement of its own if it does not fit with others:
+# a larger one could exceed max_allowed_packet by itself, and MariaDB then drops the
+# connection under the whole round. TMDB's largest answers are far smaller; a larger one is
+# refused at once and stays in the memory or Redis tier only.
+MAX_VALUE_CHARS = BYTES_PER_STATEMENT
 # What a row adds to its statement besides its key and JSON text: the expiry, quotes, commas.
 ROW_OVERHEAD = 64
 # An error meaning the database cannot be reached: no use trying the rows again one by one.
@@ -64,13 +68,20 @@ class DatabaseCache:
     async def set(self, key: str, value: Payload, expires_at: datetime) -> None:
         """Insert or replace the payload under `key`; return once it is committed.
 
-        Raises ValueError or TypeError at once for a payload that is not JSON (NaN, an
-        object), or what the database raised for this row or for the whole round.
+        Raises ValueError or TypeError for this row alone: at once for a payload that is
+        not JSON (NaN, an object) or larger than MAX_VALUE_CHARS, and after the round for a
+        row the database refused (the database works: the other rows are committed).
+        Raises what the database raised when it could not be reached.
         """
         text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        if len(text) > MAX_VALUE_CHARS:
+            raise ValueError(f"payload of {len(text):,} characters is too large to store")
         failed = await self._writes(key, {"key": key, "value": text, "expires_at": expires_at})
         if key in failed:
-            raise failed[key]
+            exc = failed[key]
+            if isinstance(exc, UNREACHABLE):
+                raise exc
+            raise ValueError(f"the database refused the row: {exc}") from exc
 
     async def _read(self, wanted: dict[str, datetime]) -> Found:
         """The rows of the wanted keys unexpired at the earliest reader's `now`."""

@@ -30,7 +30,11 @@ class DatabaseTier(Protocol):
         """Return the payload and its expiry, unless absent or expired."""
 
     async def set(self, key: str, value: Payload, expires_at: datetime) -> None:
-        """Insert or replace the payload."""
+        """Insert or replace the payload.
+
+        Raises ValueError or TypeError when this one payload cannot be stored (the tier
+        still works), anything else when the tier itself failed.
+        """
 
     async def purge_expired(self, now: datetime) -> int:
         """Delete expired rows; return how many."""
@@ -218,6 +222,10 @@ class TMDBCache:
             return
         try:
             await self.database.set(key, value, datetime.fromtimestamp(expires, UTC))
+        except (ValueError, TypeError) as exc:
+            # This one payload, not the database: the tier stays in use for the others.
+            self.stats.database_refused += 1
+            log.warning("TMDB cache: the database did not store %s (%s)", key, exc)
         except Exception as exc:
             self._database_failed(exc)
         else:

@@ -22,6 +22,7 @@ class TMDBStats:
     errors: int = 0
     redis_errors: int = 0
     database_errors: int = 0
+    database_refused: int = 0
 
     @property
     def hits(self) -> int:
