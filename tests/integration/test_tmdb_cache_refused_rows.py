@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from filmbot.db import migrate
 from filmbot.db.cache import MAX_VALUE_CHARS, DatabaseCache
 from filmbot.db.session import engine_for_url
 from filmbot.domain.errors import DatabaseUnavailableError
@@ -126,3 +128,25 @@ async def test_a_round_that_cannot_reach_the_database_fails_every_write_after_on
 
     assert all(isinstance(outcome, DatabaseUnavailableError) for outcome in outcomes)
     assert sessions.begun == 1  # not tried again row by row
+
+
+async def test_a_database_that_refuses_every_write_takes_the_tier_out_of_use(
+    tmp_path: Path,
+) -> None:
+    # Reachable but read-only (as after a failover, or a full disk): no row is at fault, so
+    # the round is not bisected row by row and the cache stops using the database.
+    path = tmp_path / "filmbot.db"
+    writable = engine_for_url(f"sqlite+aiosqlite:///{path}")
+    await migrate.upgrade(writable)
+    await writable.dispose()
+    engine = engine_for_url(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
+    sessions = CountingTransactions(engine, expire_on_commit=False)
+    try:
+        cache = TMDBCache(database=DatabaseCache(sessions))
+        await asyncio.gather(*(cache.set(f"tmdb:movie/{n}:x", payload(n), 3600) for n in range(8)))
+        assert sessions.begun == 1
+        assert cache.stats.database_refused == 0 and cache.stats.database_errors == 8
+        await cache.set("tmdb:movie/9:x", payload(9), 3600)  # skipped while out of use
+        assert sessions.begun == 1
+    finally:
+        await engine.dispose()

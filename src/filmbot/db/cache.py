@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import JSON, Dialect, delete, literal, select
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -32,8 +33,8 @@ BYTES_PER_STATEMENT = 4 * 1024 * 1024
 MAX_VALUE_CHARS = BYTES_PER_STATEMENT
 # What a row adds to its statement besides its key and JSON text: the expiry, quotes, commas.
 ROW_OVERHEAD = 64
-# An error meaning the database cannot be reached: no use trying the rows again one by one.
-UNREACHABLE = (DatabaseUnavailableError, OSError)
+# SQLSTATE classes of an error about the row itself: data exception, integrity violation.
+ROW_STATES = ("22", "23")
 
 Payload = dict[str, Any]
 Row = dict[str, Any]  # key, value (JSON text), expires_at
@@ -79,9 +80,9 @@ class DatabaseCache:
         failed = await self._writes(key, {"key": key, "value": text, "expires_at": expires_at})
         if key in failed:
             exc = failed[key]
-            if isinstance(exc, UNREACHABLE):
-                raise exc
-            raise ValueError(f"the database refused the row: {exc}") from exc
+            if refuses_row(exc):
+                raise ValueError(f"the database refused the row: {_first_line(exc)}") from exc
+            raise exc
 
     async def _read(self, wanted: dict[str, datetime]) -> Found:
         """The rows of the wanted keys unexpired at the earliest reader's `now`."""
@@ -100,10 +101,11 @@ class DatabaseCache:
     async def _write(self, rows: dict[str, Row]) -> Failures:
         """Upsert the rows, in key order (the same lock order everywhere); return the failed.
 
-        All go in one transaction. If it fails while the database is reachable, each half
+        All go in one transaction. If the database refuses a row (`refuses_row`), each half
         is tried again in a transaction of its own, and so on down to single rows: one row
         the database refuses costs about two transactions per halving, and fails alone.
-        Once the database cannot be reached, every row not yet committed fails with that.
+        Any other error is the database's (unreachable, read-only, full, locked): every row
+        not yet committed fails with it at once.
         """
         failed: Failures = {}
         pending = [[rows[key] for key in sorted(rows)]]
@@ -111,10 +113,10 @@ class DatabaseCache:
             part = pending.pop()
             try:
                 await retrying(self._sessionmaker, partial(_upsert, rows=part))
-            except UNREACHABLE as exc:
-                failed.update((row["key"], exc) for left in (part, *pending) for row in left)
-                break
             except Exception as exc:
+                if not refuses_row(exc):
+                    failed.update((row["key"], exc) for left in (part, *pending) for row in left)
+                    break
                 if len(part) == 1:
                     failed[part[0]["key"]] = exc
                 else:
@@ -134,6 +136,27 @@ class DatabaseCache:
         """Delete every cached payload."""
         async with self._sessionmaker.begin() as session:
             await session.execute(delete(TmdbCacheEntry))
+
+
+def refuses_row(exc: Exception) -> bool:
+    """Whether the error is about the rows written (a value out of range or too long, a
+    broken constraint, a value the driver cannot send), not about the database itself."""
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    if not isinstance(exc, StatementError) or isinstance(exc, DatabaseUnavailableError):
+        return False
+    orig = exc.orig
+    if isinstance(orig, ValueError | TypeError):
+        return True
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return isinstance(state, str) and state[:2] in ROW_STATES
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's own message, without SQLAlchemy's statement and parameters."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text[0] if text else ''}"
 
 
 class _JSONText(TypeDecorator[str]):
