@@ -127,7 +127,7 @@ class PersonalService:
         if follows:
             try:
                 prefs = member_prefs(state, self._windows)
-                hints = await self._status.hints_for(prefs, [f.ref for f in follows])
+                hints = await self._status.member_hints(prefs, [f.ref for f in follows])
             except Exception:
                 log.exception("Could not work out a member's next notifications")
         return [FollowView(f, hints.get(f.ref)) for f in follows], state

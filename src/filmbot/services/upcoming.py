@@ -7,8 +7,6 @@ stored what it learned, and that is what the calendar shows.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +15,7 @@ from filmbot.db.repositories.personal import FollowRepository, MemberSettingsRep
 from filmbot.db.repositories.snapshots import SnapshotRepository
 from filmbot.db.session import Sessions
 from filmbot.domain.clock import Clock, utcnow
-from filmbot.domain.models import Guild, TitleRef
+from filmbot.domain.models import Guild
 from filmbot.domain.personal import NotifySettings
 from filmbot.domain.upcoming import (
     UpcomingEvent,
@@ -26,9 +24,7 @@ from filmbot.domain.upcoming import (
     upcoming_events,
     window,
 )
-from filmbot.domain.updates import StoredSnapshot, TitleSnapshot
-
-log = logging.getLogger(__name__)
+from filmbot.services.updates.stored import parsed, tracking
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +61,7 @@ class UpcomingService:
             subscriptions = await SubscriptionRepository(session).list_for_guild(guild.id)
             refs = [s.ref for s in subscriptions]
             stored = await SnapshotRepository(session).of_titles(self._scope, refs)
-        snapshots = _parsed(stored)
+        snapshots = list(parsed(stored).values())
         events = upcoming_events(snapshots, guild.region, first, last)
         unchecked = len(refs) - sum(knows_dates(s, guild.region) for s in snapshots)
         return Upcoming(
@@ -81,7 +77,7 @@ class UpcomingService:
             first, last = window(self._clock(), settings.timezone, days)
             refs = [f.ref for f in await FollowRepository(session).list_for(user_id)]
             stored = await SnapshotRepository(session).across_scopes(refs)
-        snapshots = _tracking(stored, settings.region)
+        snapshots = list(tracking(stored, settings.region).values())
         events = upcoming_events(snapshots, settings.region, first, last)
         return Upcoming(
             member_calendar(user_id),
@@ -93,32 +89,3 @@ class UpcomingService:
             len(refs),
             len(refs) - sum(knows_dates(s, settings.region) for s in snapshots),
         )
-
-
-def _parsed(stored: Mapping[TitleRef, StoredSnapshot]) -> list[TitleSnapshot]:
-    """The stored snapshots read back, skipping unreadable ones."""
-    snapshots = (_read(ref, snapshot) for ref, snapshot in stored.items())
-    return [snapshot for snapshot in snapshots if snapshot is not None]
-
-
-def _tracking(stored: Mapping[TitleRef, list[StoredSnapshot]], region: str) -> list[TitleSnapshot]:
-    """Each title's newest snapshot that tracks the region, else its newest readable one.
-
-    Scopes keep the regions of their own followers, so the newest copy of a title may have
-    been stored by a process whose servers are elsewhere.
-    """
-    chosen = []
-    for ref, copies in stored.items():
-        readable = [s for s in (_read(ref, copy) for copy in copies) if s is not None]
-        best = next((s for s in readable if s.covers(region)), readable[0] if readable else None)
-        if best is not None:
-            chosen.append(best)
-    return chosen
-
-
-def _read(ref: TitleRef, stored: StoredSnapshot) -> TitleSnapshot | None:
-    try:
-        return TitleSnapshot.from_dict(stored.data, ref)
-    except (TypeError, ValueError):
-        log.warning("Skipping an unreadable stored snapshot of %s", ref)
-        return None

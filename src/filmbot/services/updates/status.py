@@ -20,6 +20,7 @@ from filmbot.domain.updates import (
 )
 from filmbot.services.updates.report import CycleReport
 from filmbot.services.updates.shards import ALL_GUILDS
+from filmbot.services.updates.stored import parsed, tracking
 
 
 class UpdateStatus:
@@ -60,18 +61,35 @@ class UpdateStatus:
         return await self.hints_for(GuildPrefs.for_guild(guild), [s.ref for s in subscriptions])
 
     async def hints_for(self, prefs: GuildPrefs, refs: Sequence[TitleRef]) -> dict[TitleRef, str]:
-        """Say what each title will announce next under these prefs (a guild's, a member's)."""
+        """Say what each title will announce next under a guild's prefs, from this scope's snapshots."""
         async with self._sessionmaker() as session:
             stored = await SnapshotRepository(session).of_titles(self._scope, list(refs))
         return self.hints_from(prefs, stored)
+
+    async def member_hints(
+        self, prefs: GuildPrefs, refs: Sequence[TitleRef]
+    ) -> dict[TitleRef, str]:
+        """Say what each of a member's follows will announce next in the member's region.
+
+        Personal follows are checked by the process owning shard 0, which keeps the members'
+        regions in its snapshots: every scope's copy is read and one tracking the region wins.
+        """
+        async with self._sessionmaker() as session:
+            stored = await SnapshotRepository(session).across_scopes(list(refs))
+        return self._hints(prefs, tracking(stored, prefs.region))
 
     def hints_from(
         self, prefs: GuildPrefs, stored: Mapping[TitleRef, StoredSnapshot]
     ) -> dict[TitleRef, str]:
         """Say what each title will announce next, from snapshots the caller already read."""
+        return self._hints(prefs, parsed(stored))
+
+    def _hints(
+        self, prefs: GuildPrefs, snapshots: Mapping[TitleRef, TitleSnapshot]
+    ) -> dict[TitleRef, str]:
         now, hints = self._now(), {}
-        for ref, snapshot in stored.items():
-            hint = next_notification_hint(TitleSnapshot.from_dict(snapshot.data, ref), prefs, now)
+        for ref, snapshot in snapshots.items():
+            hint = next_notification_hint(snapshot, prefs, now)
             if hint:
                 hints[ref] = hint
         return hints
