@@ -229,5 +229,5 @@ async def test_my_notifications_says_what_each_follow_announces_next(
     assert "next:" not in before.embeds[0]["description"]
     await run_cycle(filmbot)
     after = await fake_discord.slash(film_club.guild, user, "my-notifications")
-    assert f"next: S06E02 on {next_air.isoformat()}" in after.embeds[0]["description"]
+    assert f"↳ next: S06E02 on {next_air.isoformat()}" in after.embeds[0]["description"]
     assert dms_to(fake_discord, user) == []

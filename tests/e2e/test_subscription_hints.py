@@ -28,4 +28,4 @@ async def test_subscriptions_list_says_what_each_title_announces_next(
     assert updates is not None
     await updates.engine.run_cycle()  # type: ignore[attr-defined]
     after = await fake_discord.slash(film_club.guild, film_club.member, "subscriptions")
-    assert f"next: S06E02 on {next_air.isoformat()}" in after.embeds[0]["description"]
+    assert f"↳ next: S06E02 on {next_air.isoformat()}" in after.embeds[0]["description"]

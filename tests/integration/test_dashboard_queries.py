@@ -11,7 +11,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from filmbot.db import migrate
-from filmbot.db.models import GuildRow
+from filmbot.db.models import GuildRow, TitleSnapshotRow
 from filmbot.db.session import create_sessionmaker, engine_for_url
 from filmbot.domain.errors import InvalidInputError, NotFoundError
 from filmbot.domain.guild_settings import Setting
@@ -109,6 +109,20 @@ async def test_overview_pages_through_subscriptions(
         "Severance",
         "Dune: Part Two",
     ]
+
+
+async def test_overview_hints_read_the_snapshots_of_whichever_shard_checks_the_server(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # A sharded bot stores snapshots per shard; the dashboard serves every shard's servers.
+    await seed.seed(sessionmaker)
+    async with sessionmaker.begin() as session:
+        await session.execute(update(TitleSnapshotRow).values(scope="shards:1/2"))
+    view = await _service(sessionmaker).overview(seed.FILM_CLUB)
+    hints = {v.subscription.title: v.next_hint for v in view.subscriptions}
+    assert hints["Severance"] is not None and hints["Severance"].startswith("S02E05 on ")
+    assert hints["Dune: Part Two"] is not None
+    assert hints["Dune: Part Two"].startswith("release in US on ")
 
 
 async def test_settings_are_validated_like_config_and_change_nothing_when_bad(

@@ -149,12 +149,12 @@ def test_catch_up_looks_back_at_most_the_lookback_limit() -> None:
 
 def test_hint_names_the_next_episode_and_its_date() -> None:
     hint = next_notification_hint(show(next_episode=ep(2, 5, date(2026, 3, 12))), PREFS, NOW)
-    assert hint == "next: S02E05 on 2026-03-12"
+    assert hint == "S02E05 on 2026-03-12"
 
 
 def test_hint_says_when_the_next_episode_has_no_date() -> None:
     hint = next_notification_hint(show(next_episode=ep(3, 1, None)), PREFS, NOW)
-    assert hint == "next: S03E01, date not announced"
+    assert hint == "S03E01, date not announced"
 
 
 def test_hint_is_none_for_a_show_with_nothing_ahead() -> None:

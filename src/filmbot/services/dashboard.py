@@ -164,12 +164,13 @@ class DashboardService:
             subs = await repo.list_for_guild(
                 guild_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
-            stored = await SnapshotRepository(session).of_titles(scope, [s.ref for s in subs])
+            # The dashboard serves every shard's servers: any process's copy may do.
+            stored = await SnapshotRepository(session).across_scopes([s.ref for s in subs])
             state, counts = None, {}
             if health:
                 counts = await DashboardRepository(session).delivery_counts(guild_id)
                 state = await CycleRepository(session).last(scope)
-        hints = self._status.hints_from(GuildPrefs.for_guild(guild), stored)
+        hints = self._status.hints_across(GuildPrefs.for_guild(guild), stored)
         views = [SubscriptionView(s, hints.get(s.ref)) for s in subs]
         checked = None
         if health:

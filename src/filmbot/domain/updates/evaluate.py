@@ -158,7 +158,7 @@ def _episode_hint(episode: EpisodeInfo | None, today: date) -> str | None:
     if episode is None:
         return None
     if episode.air_date is None:
-        return f"next: {episode.code}, date not announced"
+        return f"{episode.code}, date not announced"
     if episode.air_date < today:
         return None
-    return f"next: {episode.code} on {episode.air_date.isoformat()}"
+    return f"{episode.code} on {episode.air_date.isoformat()}"

@@ -61,10 +61,11 @@ class UpdateStatus:
         return await self.hints_for(GuildPrefs.for_guild(guild), [s.ref for s in subscriptions])
 
     async def hints_for(self, prefs: GuildPrefs, refs: Sequence[TitleRef]) -> dict[TitleRef, str]:
-        """Say what each title will announce next under a guild's prefs, from this scope's snapshots."""
+        """Say what each title will announce next under a guild's prefs, from this scope's
+        snapshots (the engine of this process keeps its servers' regions in them)."""
         async with self._sessionmaker() as session:
             stored = await SnapshotRepository(session).of_titles(self._scope, list(refs))
-        return self.hints_from(prefs, stored)
+        return self._hints(prefs, parsed(stored))
 
     async def member_hints(
         self, prefs: GuildPrefs, refs: Sequence[TitleRef]
@@ -76,13 +77,14 @@ class UpdateStatus:
         """
         async with self._sessionmaker() as session:
             stored = await SnapshotRepository(session).across_scopes(list(refs))
-        return self._hints(prefs, tracking(stored, prefs.region))
+        return self.hints_across(prefs, stored)
 
-    def hints_from(
-        self, prefs: GuildPrefs, stored: Mapping[TitleRef, StoredSnapshot]
+    def hints_across(
+        self, prefs: GuildPrefs, stored: Mapping[TitleRef, Sequence[StoredSnapshot]]
     ) -> dict[TitleRef, str]:
-        """Say what each title will announce next, from snapshots the caller already read."""
-        return self._hints(prefs, parsed(stored))
+        """Say what each title will announce next, from every scope's copies the caller read
+        (`SnapshotRepository.across_scopes`): the newest copy tracking the region decides."""
+        return self._hints(prefs, tracking(stored, prefs.region))
 
     def _hints(
         self, prefs: GuildPrefs, snapshots: Mapping[TitleRef, TitleSnapshot]
