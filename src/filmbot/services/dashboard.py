@@ -23,12 +23,13 @@ from filmbot.domain.errors import NotFoundError
 from filmbot.domain.guild_settings import Setting
 from filmbot.domain.models import Guild
 from filmbot.domain.templates import TemplateKind, parse_template
-from filmbot.domain.updates import GuildPrefs, TitleSnapshot
+from filmbot.domain.updates import GuildPrefs
 from filmbot.services.admin import AdminService
 from filmbot.services.subscriptions import SubscriptionView
 from filmbot.services.templates import TemplateService, TemplateView, view_of
 from filmbot.services.updates.report import CycleReport
-from filmbot.services.updates.status import UpdateStatus
+from filmbot.services.updates.status import UpdateStatus, checking
+from filmbot.services.updates.stored import tracking
 
 PAGE_SIZE = 50
 CHARTS_TTL_SECONDS = 60.0
@@ -118,8 +119,9 @@ class DashboardService:
         return present
 
     async def last_cycle(self) -> CycleReport | None:
-        """The last finished update cycle."""
-        return await self._status.last_cycle()
+        """The newest finished update cycle of any scope (a sharded bot runs one per process)."""
+        async with self._sessions() as session:
+            return checking(await CycleRepository(session).every())
 
     async def guild(self, guild_id: int) -> Guild:
         """The server's settings; NotFoundError when FilmBot does not know it."""
@@ -134,13 +136,9 @@ class DashboardService:
         if cached is not None and self._monotonic() - cached[0] < CHARTS_TTL_SECONDS:
             return cached[1]
         async with self._sessions() as session:
-            stored = await DashboardRepository(session).subscribed_snapshots(
-                guild_id, self._status.scope
-            )
+            stored = await DashboardRepository(session).subscribed_snapshots(guild_id)
         today = self._now().astimezone(ZoneInfo(guild.timezone)).date()
-        days = charts.calendar(
-            (TitleSnapshot.from_dict(data) for data in stored), guild.region, today
-        )
+        days = charts.calendar(tracking(stored, guild.region).values(), guild.region, today)
         self._calendars[guild_id] = (self._monotonic(), days)
         return days
 
@@ -154,7 +152,6 @@ class DashboardService:
         With `health`, also the delivery health (for admins). Everything is read in one
         session: the overview is the dashboard's busiest page.
         """
-        scope = self._status.scope
         async with self._sessions() as session:
             guild = _present(await GuildRepository(session).get(guild_id))
             repo = SubscriptionRepository(session)
@@ -166,16 +163,15 @@ class DashboardService:
             )
             # The dashboard serves every shard's servers: any process's copy may do.
             stored = await SnapshotRepository(session).across_scopes([s.ref for s in subs])
-            state, counts = None, {}
+            states, counts = [], {}
             if health:
                 counts = await DashboardRepository(session).delivery_counts(guild_id)
-                state = await CycleRepository(session).last(scope)
+                states = await CycleRepository(session).every()
         hints = self._status.hints_across(GuildPrefs.for_guild(guild), stored)
         views = [SubscriptionView(s, hints.get(s.ref)) for s in subs]
         checked = None
         if health:
-            cycle = CycleReport.from_state(state) if state else None
-            checked = Health(guild.delivery_problem, counts, cycle)
+            checked = Health(guild.delivery_problem, counts, checking(states, guild_id))
         return Overview(guild, views, total, page, pages, checked)
 
     async def health(self, server: int | Guild) -> Health:
@@ -183,9 +179,8 @@ class DashboardService:
         guild = await self._known(server)
         async with self._sessions() as session:
             counts = await DashboardRepository(session).delivery_counts(guild.id)
-            state = await CycleRepository(session).last(self._status.scope)
-        cycle = CycleReport.from_state(state) if state else None
-        return Health(guild.delivery_problem, counts, cycle)
+            states = await CycleRepository(session).every()
+        return Health(guild.delivery_problem, counts, checking(states, guild.id))
 
     async def notification_log(self, guild_id: int) -> list[LogEntry]:
         """The server's latest notifications and their delivery state."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.dialects import upsert
@@ -20,7 +21,11 @@ class CycleRepository:
         row = await self._session.get(UpdateCycleRow, scope)
         if row is None:
             return None
-        return CycleState(row.scope, row.started_at, row.finished_at, row.changes_since, row.stats)
+        return _state(row)
+
+    async def every(self) -> list[CycleState]:
+        """Return every scope's last cycle (one per process of a sharded bot)."""
+        return [_state(row) for row in await self._session.scalars(select(UpdateCycleRow))]
 
     async def save(self, state: CycleState) -> None:
         """Insert or replace the scope's cycle record."""
@@ -33,3 +38,7 @@ class CycleRepository:
         }
         dialect = self._session.get_bind().dialect.name
         await self._session.execute(upsert(dialect, UpdateCycleRow, ["scope"]), [values])
+
+
+def _state(row: UpdateCycleRow) -> CycleState:
+    return CycleState(row.scope, row.started_at, row.finished_at, row.changes_since, row.stats)

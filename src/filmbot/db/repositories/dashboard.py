@@ -26,6 +26,8 @@ from filmbot.db.models import (
     UpdateDeliveryRow,
     WatchlistRow,
 )
+from filmbot.domain.models import MediaType, TitleRef
+from filmbot.domain.updates import StoredSnapshot
 
 _HOUR_FORMATS = {
     "sqlite": "%Y-%m-%d %H",
@@ -99,15 +101,24 @@ class DashboardRepository:
         )
         return {int(i) for i in await self._session.scalars(query)}
 
-    async def subscribed_snapshots(self, guild_id: int, scope: str) -> list[dict[str, Any]]:
-        """The stored snapshots (JSON) of every title the server follows."""
+    async def subscribed_snapshots(self, guild_id: int) -> dict[TitleRef, list[StoredSnapshot]]:
+        """Every scope's stored snapshot of each title the server follows, newest first.
+
+        A sharded bot stores a copy per process; the dashboard serves every shard's servers.
+        """
         snap, sub = TitleSnapshotRow, SubscriptionRow
         query = (
-            select(snap.data)
+            select(snap.media_type, snap.tmdb_id, snap.data, snap.fetched_at)
             .join(sub, (sub.tmdb_id == snap.tmdb_id) & (sub.media_type == snap.media_type))
-            .where(sub.guild_id == guild_id, snap.scope == scope)
+            .where(sub.guild_id == guild_id)
         )
-        return [dict(d) for d in await self._session.scalars(query)]
+        found: dict[TitleRef, list[StoredSnapshot]] = {}
+        for media_type, tmdb_id, data, fetched in await self._session.execute(query):
+            ref = TitleRef(MediaType(media_type), int(tmdb_id))
+            found.setdefault(ref, []).append(StoredSnapshot(dict(data), fetched))
+        for copies in found.values():
+            copies.sort(key=lambda copy: copy.fetched_at, reverse=True)
+        return found
 
     async def score_counts(self, guild_id: int) -> dict[int, int]:
         """Count the server's ratings by score."""

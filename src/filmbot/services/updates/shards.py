@@ -23,3 +23,17 @@ def shard_scope(settings: Settings) -> str:
         return ALL_GUILDS
     ids = ",".join(str(i) for i in sorted(settings.shard_ids or []))
     return f"shards:{ids}/{settings.shard_count}"[:64]
+
+
+def covers(scope: str, guild_id: int) -> bool | None:
+    """Whether the process storing under `scope` checks the guild; None when the name does
+    not say (one cut at 64 characters, say)."""
+    if scope == ALL_GUILDS:
+        return True
+    shards, _, count = scope.removeprefix("shards:").partition("/")
+    ids = shards.split(",")
+    if not scope.startswith("shards:") or not count.isdigit() or int(count) < 1:
+        return None
+    if not all(i.isdigit() for i in ids):
+        return None
+    return (guild_id >> 22) % int(count) in {int(i) for i in ids}

@@ -13,13 +13,14 @@ from filmbot.db.session import Sessions
 from filmbot.domain.clock import Clock, utcnow
 from filmbot.domain.models import Guild, Subscription, TitleRef
 from filmbot.domain.updates import (
+    CycleState,
     GuildPrefs,
     StoredSnapshot,
     TitleSnapshot,
     next_notification_hint,
 )
 from filmbot.services.updates.report import CycleReport
-from filmbot.services.updates.shards import ALL_GUILDS
+from filmbot.services.updates.shards import ALL_GUILDS, covers
 from filmbot.services.updates.stored import parsed, tracking
 
 
@@ -95,3 +96,21 @@ class UpdateStatus:
             if hint:
                 hints[ref] = hint
         return hints
+
+
+def checking(states: Sequence[CycleState], guild_id: int | None = None) -> CycleReport | None:
+    """The last cycle of the scope checking the guild, from every scope's (`CycleRepository.every`).
+
+    A sharded bot keeps one record per process. The newest record of a scope covering the
+    guild wins (one left from before the bot was sharded is older), else the newest of the
+    scopes whose names do not say; without a guild, the newest of all.
+    """
+    if guild_id is None:
+        candidates = list(states)
+    else:
+        said = {state.scope: covers(state.scope, guild_id) for state in states}
+        candidates = [s for s in states if said[s.scope]]
+        candidates = candidates or [s for s in states if said[s.scope] is None]
+    if not candidates:
+        return None
+    return CycleReport.from_state(max(candidates, key=lambda state: state.started_at))
