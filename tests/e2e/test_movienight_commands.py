@@ -20,9 +20,9 @@ from filmbot.config import Settings
 from filmbot.db.models import MovieNightRow
 from filmbot.tmdb.models import ImagesConfiguration
 from tests.e2e.bots import running_bot
+from tests.e2e.movienight import announcements, answers, local, polls, wait_announced
 from tests.fakes.discord_events import MANAGE_EVENTS
 from tests.fakes.discord_polls import SEND_POLLS
-from tests.fakes.discord_records import CHANNEL_MESSAGE, Record
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
 
@@ -37,23 +37,6 @@ def bot_settings(bot_settings: Settings, database_url: str) -> Settings:
 def polls_allowed(fake_discord: FakeDiscord, film_club: FilmClub) -> None:
     """Give the bot Send Polls in Film Club (Discord's default for new servers)."""
     fake_discord.scheduled_events.grant(film_club.guild, SEND_POLLS)
-
-
-def _polls(fake: FakeDiscord) -> list[Record]:
-    return fake.recorder.find(lambda r: r.kind == CHANNEL_MESSAGE and "poll" in r.body)
-
-
-def _announcements(fake: FakeDiscord) -> list[Record]:
-    return fake.recorder.find(
-        lambda r: r.kind == CHANNEL_MESSAGE and "🍿" in (r.body.get("content") or "")
-    )
-
-
-async def _wait_announced(fake: FakeDiscord, timeout: float = 10.0) -> Record:
-    return await fake.recorder.wait_for(
-        lambda r: r.kind == CHANNEL_MESSAGE and "🍿" in (r.body.get("content") or ""),
-        timeout=timeout,
-    )
 
 
 async def _stored_polls(bot: FilmBot) -> int:
@@ -77,14 +60,6 @@ async def _until_done(bot: FilmBot) -> None:
     raise AssertionError("the poll was never recorded as done")
 
 
-def _answers(poll: Record) -> list[str]:
-    return [a["poll_media"]["text"] for a in poll.body["poll"]["answers"]]
-
-
-def _local(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
-
-
 @pytest.mark.usefixtures("polls_allowed")
 async def test_poll_from_the_watchlist_ends_with_the_winner_announced_and_picked(
     filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
@@ -95,19 +70,19 @@ async def test_poll_from_the_watchlist_ends_with_the_winner_announced_and_picked
     started = await fake_discord.slash(club, film_club.member, "movienight", hours=2)
     assert started.ephemeral
     assert started.content.startswith(f"🗳️ Poll posted in <#{film_club.announcements.id}>")
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     body = poll.body["poll"]
     assert body["question"]["text"] == "What do we watch?"
     assert body["duration"] == 2 and body["allow_multiselect"] is False
     # Rated first, then the list's own order.
-    assert _answers(poll) == ["Inception", "The Matrix", "Arrival"]
+    assert answers(poll) == ["Inception", "The Matrix", "Arrival"]
 
     message_id = int(poll.message["id"])
     await fake_discord.polls.vote(message_id, film_club.member, 3)
     await fake_discord.polls.vote(message_id, film_club.admin, 3)
     await fake_discord.polls.vote(message_id, film_club.manager, 1)
     await fake_discord.polls.end(message_id)
-    announced = await _wait_announced(fake_discord)
+    announced = await wait_announced(fake_discord)
     assert announced.content == "🍿 The votes are in: **Arrival** wins with 2 votes of 3!"
     assert announced.channel_id == film_club.announcements.id
     await _until_done(filmbot)
@@ -125,7 +100,7 @@ async def test_a_tie_goes_to_the_earlier_watchlist_title_and_says_so_and_makes_a
     club = film_club.guild
     fake_discord.scheduled_events.grant(club, MANAGE_EVENTS)
     await _add(fake_discord, film_club, "movie:329865", "movie:603")
-    starts = _local()
+    starts = local()
     started = await fake_discord.slash(
         club,
         film_club.member,
@@ -135,13 +110,13 @@ async def test_a_tie_goes_to_the_earlier_watchlist_title_and_says_so_and_makes_a
         starts_at=starts,
     )
     assert started.content.startswith("🗳️ Poll posted")
-    (poll,) = _polls(fake_discord)
-    assert _answers(poll) == ["The Matrix", "Arrival (2016)"]
+    (poll,) = polls(fake_discord)
+    assert answers(poll) == ["The Matrix", "Arrival (2016)"]
     message_id = int(poll.message["id"])
     await fake_discord.polls.vote(message_id, film_club.member, 1)
     await fake_discord.polls.vote(message_id, film_club.admin, 2)
     await fake_discord.polls.end(message_id)
-    announced = await _wait_announced(fake_discord)
+    announced = await wait_announced(fake_discord)
     assert announced.content.startswith(
         "🍿 It's a tie between **Arrival** and **The Matrix** (1 vote each): **Arrival** wins, "
         "as the earliest of them on the server watchlist."
@@ -167,12 +142,12 @@ async def test_without_manage_events_the_winner_is_still_announced_and_the_reaso
         film_club.member,
         "movienight",
         candidates="movie:603, movie:27205",
-        starts_at=_local(),
+        starts_at=local(),
     )
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     await fake_discord.polls.vote(int(poll.message["id"]), film_club.member, 2)
     await fake_discord.polls.end(int(poll.message["id"]))
-    announced = await _wait_announced(fake_discord)
+    announced = await wait_announced(fake_discord)
     assert announced.content == (
         "🍿 The votes are in: **Inception** wins with 1 vote of 1!\n"
         "⚠️ I could not create the event: I need the Create Events permission."
@@ -188,14 +163,14 @@ async def test_at_its_end_the_bot_closes_the_poll_itself_and_announces_once(
     await fake_discord.slash(
         club, film_club.member, "movienight", candidates="movie:603, movie:27205", hours=1
     )
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     message_id = int(poll.message["id"])
     await fake_discord.polls.vote(message_id, film_club.member, 1)
     service = filmbot.services.movienight
     service.clock = lambda: datetime.now(UTC) + timedelta(hours=1, seconds=5)
     cog: Any = filmbot.get_cog("MovieNight")
     cog.wake()
-    announced = await _wait_announced(fake_discord)
+    announced = await wait_announced(fake_discord)
     assert announced.content == "🍿 The votes are in: **The Matrix** wins with 1 vote of 1!"
     # Ending the poll made Discord send MESSAGE_UPDATE too: both paths ran, one announcement.
     assert fake_discord.polls.polls[message_id].finalized
@@ -206,7 +181,7 @@ async def test_at_its_end_the_bot_closes_the_poll_itself_and_announces_once(
     await asyncio.sleep(0.5)
     cog.wake()
     await asyncio.sleep(0.3)
-    assert len(_announcements(fake_discord)) == 1
+    assert len(announcements(fake_discord)) == 1
 
 
 @pytest.mark.usefixtures("polls_allowed")
@@ -222,19 +197,19 @@ async def test_a_poll_that_ended_while_the_bot_was_down_is_announced_after_resta
         await fake_discord.slash(
             club, film_club.member, "movienight", candidates="movie:603, Arrival", hours=3
         )
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     message_id = int(poll.message["id"])
     await fake_discord.polls.vote(message_id, film_club.admin, 2)
     await fake_discord.polls.end(message_id)  # nobody is connected to hear it
     async with running_bot(bot_settings, fake_discord) as bot:
-        announced = await _wait_announced(fake_discord)
+        announced = await wait_announced(fake_discord)
         assert announced.content == "🍿 The votes are in: **Arrival** wins with 1 vote of 1!"
         await fake_discord.dispatch("MESSAGE_UPDATE", dict(poll.message), club.id)
         await asyncio.sleep(0.5)
         assert await _stored_polls(bot) == 1
     async with running_bot(bot_settings, fake_discord):
         await asyncio.sleep(0.5)
-    assert len(_announcements(fake_discord)) == 1
+    assert len(announcements(fake_discord)) == 1
 
 
 @pytest.mark.usefixtures("polls_allowed")
@@ -250,17 +225,17 @@ async def test_a_poll_still_open_after_a_restart_finishes_when_discord_closes_it
         await fake_discord.slash(
             club, film_club.member, "movienight", candidates="movie:603, Arrival", hours=3
         )
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     message_id = int(poll.message["id"])
     async with running_bot(bot_settings, fake_discord) as bot:
         await asyncio.sleep(0.5)  # the start-up check finds it still running
-        assert _announcements(fake_discord) == []
+        assert announcements(fake_discord) == []
         async with bot.services.sessions() as session:
             status = await session.scalar(select(MovieNightRow.status))
         assert status == "open"
         await fake_discord.polls.vote(message_id, film_club.member, 1)
         await fake_discord.polls.end(message_id)
-        announced = await _wait_announced(fake_discord)
+        announced = await wait_announced(fake_discord)
         assert announced.content == "🍿 The votes are in: **The Matrix** wins with 1 vote of 1!"
     fetches = [
         r
@@ -294,7 +269,7 @@ async def test_bad_options_get_a_clear_reply_and_post_nothing(
     reply = await fake_discord.slash(film_club.guild, film_club.member, "movienight", **options)
     assert reply.ephemeral
     assert reply.content.startswith("⚠️") and expected in reply.content, reply.content
-    assert _polls(fake_discord) == []
+    assert polls(fake_discord) == []
     assert await _stored_polls(filmbot) == 0
 
 
@@ -313,7 +288,7 @@ async def test_a_member_cannot_post_a_poll_where_they_cannot_post(
     assert reply.content == (
         f"⚠️ You can't post in <#{film_club.locked.id}>, so I won't post the poll there."
     )
-    assert _polls(fake_discord) == []
+    assert polls(fake_discord) == []
 
 
 @pytest.mark.usefixtures("polls_allowed")
@@ -335,7 +310,7 @@ async def test_a_poll_can_go_to_another_channel(
         channel=lounge,
     )
     assert reply.content.startswith(f"🗳️ Poll posted in <#{lounge.id}>")
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     assert poll.channel_id == lounge.id
 
 
@@ -352,12 +327,12 @@ async def test_the_poster_becomes_the_events_cover(
         film_club.member,
         "movienight",
         candidates="movie:603, movie:27205",
-        starts_at=_local(),
+        starts_at=local(),
     )
-    (poll,) = _polls(fake_discord)
+    (poll,) = polls(fake_discord)
     await fake_discord.polls.vote(int(poll.message["id"]), film_club.member, 1)
     await fake_discord.polls.end(int(poll.message["id"]))
-    await _wait_announced(fake_discord)
+    await wait_announced(fake_discord)
     (event,) = fake_discord.scheduled_events.events[film_club.guild.id]
     assert fake_discord.scheduled_events.images[int(event["id"])] == PNG
 

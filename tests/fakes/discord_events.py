@@ -119,6 +119,16 @@ class EventEndpoints:
         role = next(guild.roles[r] for r in bot.role_ids if guild.roles[r].managed)
         role.permissions |= permissions
 
+    def add(self, guild: FakeGuild, body: dict[str, Any], creator_id: int) -> dict[str, Any]:
+        """Record an event someone else created in ``guild`` (a member, in Discord's client)."""
+        refused = validate(body)
+        assert refused is None, refused.text
+        event = self._event(guild, body)
+        event["creator_id"] = str(creator_id)
+        event.pop("creator")
+        self.events.setdefault(guild.id, []).append(event)
+        return event
+
     async def _create(self, request: web.Request) -> web.Response:
         guild = self.fake.guilds.get(int(request.match_info["guild_id"]))
         if guild is None:

@@ -116,3 +116,21 @@ async def test_next_due_is_the_earliest_expiry_or_lapsing_claim(sessionmaker: Se
         assert await repo.next_due() == NOW + timedelta(seconds=15)
         found = await repo.by_message(2)
     assert found is not None and found.candidates[0].title == "Dune"
+
+
+async def test_a_poll_ended_early_is_due_again_when_its_failed_claim_lapses(
+    sessionmaker: Sessions,
+) -> None:
+    # Ended early by its author: claimed before its expiry, and the announcement failed.
+    night_id = await _night(sessionmaker)
+    early = NOW - timedelta(hours=2)
+    async with sessionmaker.begin() as session:
+        repo = MovieNightRepository(session)
+        assert await repo.claim(night_id, early, timedelta(seconds=60))
+        lapse = await repo.next_due()
+        assert lapse == early + timedelta(seconds=60)
+        assert await repo.unfinished(lapse, due_only=True) == []
+        # The loop wakes at the lapse: the poll must be due then, or it would wake at once
+        # again and again until the poll's own expiry.
+        later = lapse + timedelta(seconds=1)
+        assert [n.id for n in await repo.unfinished(later, due_only=True)] == [night_id]

@@ -66,14 +66,20 @@ class MovieNightRepository:
         return to_night(row) if row else None
 
     async def unfinished(self, now: datetime, *, due_only: bool = False) -> list[MovieNight]:
-        """Polls still to announce (claimable now), earliest expiry first."""
+        """Polls still to announce (claimable now), earliest expiry first.
+
+        `due_only` keeps those whose time is up and those whose announcing try lapsed (a
+        poll ended early whose finish failed is due again when its claim lapses).
+        """
         query = (
             select(MovieNightRow)
             .where(self._claimable(now))
             .order_by(MovieNightRow.expires_at, MovieNightRow.id)
         )
         if due_only:
-            query = query.where(MovieNightRow.expires_at <= now)
+            query = query.where(
+                (MovieNightRow.expires_at <= now) | (MovieNightRow.status == ANNOUNCING)
+            )
         return [to_night(row) for row in await self._session.scalars(query)]
 
     async def next_due(self) -> datetime | None:

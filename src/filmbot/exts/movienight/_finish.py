@@ -97,9 +97,14 @@ class Finisher:
         runtime = details.runtime if details else None
         image = await self._cover(details.poster_url if details else None)
         extra: dict[str, bytes] = {"image": image} if image else {}
+        name = clip(f"Movie night: {outcome.winner.title}", EVENT_NAME_LIMIT)
+        when = f"(<t:{int(night.starts_at.timestamp())}:F>)"
+        earlier = await self._scheduled_before(night, guild, name)
+        if earlier is not None:
+            return f"\n📅 Event: {earlier.url} {when}"
         try:
             event = await guild.create_scheduled_event(  # type: ignore[call-overload]
-                name=clip(f"Movie night: {outcome.winner.title}", EVENT_NAME_LIMIT),
+                name=name,
                 start_time=night.starts_at,
                 end_time=event_end(night.starts_at, runtime),
                 entity_type=discord.EntityType.external,
@@ -113,7 +118,36 @@ class Finisher:
         except discord.HTTPException as exc:
             log.warning("Movie night %d: Discord refused the event: %s", night.id, exc)
             return "\n⚠️ Discord refused the scheduled event; create it by hand."
-        return f"\n📅 Event: {event.url} (<t:{int(night.starts_at.timestamp())}:F>)"
+        return f"\n📅 Event: {event.url} {when}"
+
+    async def _scheduled_before(
+        self, night: MovieNight, guild: discord.Guild, name: str
+    ) -> discord.ScheduledEvent | None:
+        """The event an earlier try of this finish created, if it got that far.
+
+        Discord's scheduled events take no idempotency key, so a finish that created the
+        event and then failed (the announcement refused, the bot stopped) is retried after
+        its claim lapses: the bot's own event of that name and start is used again.
+        """
+        me = self.bot.user
+        try:
+            events = await guild.fetch_scheduled_events(with_counts=False)
+        except discord.HTTPException as exc:
+            log.info("Movie night %d: could not list the server's events (%s)", night.id, exc)
+            return None
+        live = (discord.EventStatus.scheduled, discord.EventStatus.active)
+        return next(
+            (
+                event
+                for event in events
+                if me is not None
+                and event.creator_id == me.id
+                and event.name == name
+                and event.start_time == night.starts_at
+                and event.status in live
+            ),
+            None,
+        )
 
     async def _cover(self, url: str | None) -> bytes | None:
         """The poster image for the event's cover, when it can be downloaded."""
