@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from tests.fakes.discord_records import CHANNEL_MESSAGE, Record
@@ -36,3 +39,13 @@ def answers(poll: Record) -> list[str]:
 def local(days: int = 3) -> str:
     """A start time `days` from now, as /movienight's starts_at takes it (the server is UTC)."""
     return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+
+
+async def until(check: Callable[[], bool | Awaitable[bool]], what: str, tries: int = 200) -> None:
+    """Wait (50 ms a try) until ``check`` holds; fail naming ``what`` when it never does."""
+    for _ in range(tries):
+        held = check()
+        if await held if inspect.isawaitable(held) else held:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{what} never happened")

@@ -20,7 +20,7 @@ from filmbot.config import Settings
 from filmbot.db.models import MovieNightRow
 from filmbot.tmdb.models import ImagesConfiguration
 from tests.e2e.bots import running_bot
-from tests.e2e.movienight import announcements, answers, local, polls, wait_announced
+from tests.e2e.movienight import announcements, answers, local, polls, until, wait_announced
 from tests.fakes.discord_events import MANAGE_EVENTS
 from tests.fakes.discord_polls import SEND_POLLS
 from tests.fakes.discord_server import FakeDiscord
@@ -52,12 +52,15 @@ async def _add(fake: FakeDiscord, club: FilmClub, *refs: str) -> None:
 
 async def _until_done(bot: FilmBot) -> None:
     """Wait until the announced poll is recorded as done (just after its announcement)."""
-    for _ in range(100):
+
+    async def done() -> bool:
         async with bot.services.sessions() as session:
-            if await session.scalar(select(MovieNightRow.id).where(MovieNightRow.status == "done")):
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the poll was never recorded as done")
+            found = await session.scalar(
+                select(MovieNightRow.id).where(MovieNightRow.status == "done")
+            )
+        return found is not None
+
+    await until(done, "the poll recorded as done", tries=100)
 
 
 @pytest.mark.usefixtures("polls_allowed")

@@ -11,7 +11,7 @@ import pytest
 
 from filmbot.bot import FilmBot
 from filmbot.services.movienight import CLAIM_LEASE
-from tests.e2e.movienight import announcements, local, polls, wait_announced
+from tests.e2e.movienight import announcements, local, polls, until, wait_announced
 from tests.fakes.discord_events import MANAGE_EVENTS
 from tests.fakes.discord_polls import SEND_POLLS
 from tests.fakes.discord_server import FakeDiscord
@@ -38,14 +38,6 @@ async def _post_poll(fake: FakeDiscord, club: FilmClub, starts: str) -> int:
     return int(poll.message["id"])
 
 
-async def _until(condition: Any, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 @pytest.mark.usefixtures("events_allowed")
 async def test_a_finish_retried_after_its_event_was_made_reuses_the_event(
     filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
@@ -57,7 +49,7 @@ async def test_a_finish_retried_after_its_event_was_made_reuses_the_event(
         "POST", r"/channels/\d+/messages", 503, "Service Unavailable"
     )
     await fake_discord.polls.end(message_id)
-    await _until(lambda: refused.hits == 1)
+    await until(lambda: refused.hits == 1, "the refused announcement")
     (event,) = fake_discord.scheduled_events.events[club.id]
     assert announcements(fake_discord) == []
 

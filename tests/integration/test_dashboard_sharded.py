@@ -29,6 +29,13 @@ def _service(sessions: async_sessionmaker[AsyncSession]) -> DashboardService:
     )
 
 
+async def _seeded_by(sessions: async_sessionmaker[AsyncSession], scope: str) -> None:
+    """The seed's servers, with their snapshots stored by the process of `scope`."""
+    await seed.seed(sessions)
+    async with sessions.begin() as session:
+        await session.execute(update(TitleSnapshotRow).values(scope=scope))
+
+
 async def _copy_snapshots(sessions: async_sessionmaker[AsyncSession], scope: str) -> None:
     async with sessions.begin() as session:
         rows = (await session.scalars(select(TitleSnapshotRow))).all()
@@ -47,9 +54,7 @@ async def _copy_snapshots(sessions: async_sessionmaker[AsyncSession], scope: str
 async def test_the_calendar_reads_the_snapshots_of_whichever_shard_checks_the_server(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    await seed.seed(sessionmaker)
-    async with sessionmaker.begin() as session:
-        await session.execute(update(TitleSnapshotRow).values(scope=OWN))
+    await _seeded_by(sessionmaker, OWN)
     days = await _service(sessionmaker).calendar(seed.FILM_CLUB)
     assert [(e.title, e.label) for e in days] == [
         ("Severance", "S02E05 Trojan's Horse"),
@@ -60,9 +65,7 @@ async def test_the_calendar_reads_the_snapshots_of_whichever_shard_checks_the_se
 async def test_a_title_stored_by_two_shards_is_on_the_calendar_once(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    await seed.seed(sessionmaker)
-    async with sessionmaker.begin() as session:
-        await session.execute(update(TitleSnapshotRow).values(scope=OWN))
+    await _seeded_by(sessionmaker, OWN)
     await _copy_snapshots(sessionmaker, OTHER)
     days = await _service(sessionmaker).calendar(seed.FILM_CLUB)
     assert [e.title for e in days] == ["Severance", "Dune: Part Two"]
