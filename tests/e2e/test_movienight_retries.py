@@ -71,6 +71,33 @@ async def test_a_finish_retried_after_its_event_was_made_reuses_the_event(
 
 
 @pytest.mark.usefixtures("events_allowed")
+async def test_a_finish_slower_than_its_budget_gives_up_and_its_retry_completes_it(
+    filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
+) -> None:
+    # Discord creates the event but answers late: the finish must stop inside its claim,
+    # or the retry after the lapse would run beside it.
+    club = film_club.guild
+    cog: Any = filmbot.get_cog("MovieNight")
+    cog.finisher.budget = 0.5
+    message_id = await _post_poll(fake_discord, film_club, local())
+    await fake_discord.polls.vote(message_id, film_club.member, 1)
+    slow = fake_discord.delay("POST", rf"/guilds/{club.id}/scheduled-events", 1.5)
+    await fake_discord.polls.end(message_id)
+    await until(lambda: slow.hits == 1, "the slow event")
+    await asyncio.sleep(1.5)
+    assert announcements(fake_discord) == []
+    (event,) = fake_discord.scheduled_events.events[club.id]
+
+    later = CLAIM_LEASE + timedelta(seconds=5)
+    filmbot.services.movienight.clock = lambda: datetime.now(UTC) + later
+    cog.wake()
+    announced = await wait_announced(fake_discord)
+
+    assert fake_discord.scheduled_events.events[club.id] == [event]
+    assert f"/events/{club.id}/{event['id']}" in announced.content
+
+
+@pytest.mark.usefixtures("events_allowed")
 async def test_a_members_event_of_the_same_name_and_start_is_not_taken_for_the_bots(
     filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
 ) -> None:

@@ -112,6 +112,26 @@ class Fault:
         return json_response(self.body, status=self.status, headers=self.headers)
 
 
+@dataclass
+class Delay:
+    """Network latency injected before the next ``times`` matching requests are answered."""
+
+    method: str
+    path_pattern: str
+    seconds: float
+    times: int = 1
+    hits: int = 0
+
+    def take(self, method: str, path: str) -> float:
+        """The delay for ``method path`` now (consuming one use), or 0."""
+        if self.hits >= self.times or method != self.method:
+            return 0.0
+        if re.fullmatch(self.path_pattern, path) is None:
+            return 0.0
+        self.hits += 1
+        return self.seconds
+
+
 def rate_limit_fault(
     method: str, path_pattern: str, *, times: int, retry_after: float, is_global: bool
 ) -> Fault:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -58,6 +59,7 @@ class FakeDiscord(InteractionDriver):
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.recorder = Recorder()
         self.faults: list[h.Fault] = []
+        self.delays: list[h.Delay] = []
         self.gateway = Gateway(self)
         self.messages = MessageEndpoints(self)
         self.interactions = InteractionEndpoints(self)
@@ -186,6 +188,13 @@ class FakeDiscord(InteractionDriver):
         self.faults.append(fault)
         return fault
 
+    def delay(self, method: str, path_pattern: str, seconds: float, times: int = 1) -> h.Delay:
+        """Answer the next ``times`` requests matching ``path_pattern`` ``seconds`` late (the
+        request is carried out either way, as on a slow network)."""
+        delay = h.Delay(method, path_pattern, seconds, times=times)
+        self.delays.append(delay)
+        return delay
+
     # ----- HTTP -------------------------------------------------------------------------
 
     @web.middleware
@@ -204,13 +213,17 @@ class FakeDiscord(InteractionDriver):
         for fault in self.faults:
             if fault.matches(request.method, path):
                 return fault.respond()
+        late = sum(delay.take(request.method, path) for delay in self.delays)
         try:
-            return await handler(request)
+            response = await handler(request)
         except web.HTTPNotFound:
             log.warning("fake discord has no route for %s %s", request.method, path)
             return h.error(404, "404: Not Found", 0)
         except web.HTTPMethodNotAllowed:
             return h.error(405, "405: Method Not Allowed", 0)
+        if late:
+            await asyncio.sleep(late)
+        return response
 
     def _add_routes(self, app: web.Application) -> None:
         p = API_PREFIX

@@ -34,7 +34,18 @@ def test_the_all_scope_covers_every_guild_and_a_cut_name_says_nothing() -> None:
     assert covers(ALL_GUILDS, _guild_on(3, 4)) is True
     assert covers("shards:0,1,2", _guild_on(1, 4)) is None  # cut before the count
     assert covers("shards:0,1,2,3/", _guild_on(1, 4)) is None
+    assert covers("shards:5/4", _guild_on(1, 4)) is None  # no such shard
     assert covers("elsewhere", _guild_on(1, 4)) is None
+
+
+def test_a_name_cut_inside_its_count_does_not_claim_every_guild() -> None:
+    settings = Settings(
+        shard_count=128, shard_ids=list(range(22)), discord_token="x", tmdb_api_key="y"
+    )
+    scope = shard_scope(settings)
+    assert scope.endswith("/1")  # "/128" cut to "/1" at 64 characters
+    assert covers(scope, _guild_on(50, 128)) is None
+    assert covers(scope, _guild_on(3, 128)) is None
 
 
 def test_checking_takes_the_newest_covering_record_then_unnamed_ones() -> None:

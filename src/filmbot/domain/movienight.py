@@ -20,6 +20,7 @@ MIN_HOURS, MAX_HOURS, DEFAULT_HOURS = 1, 168, 24
 DISCORD_MAX_HOURS = 768
 STARTS_AT_FORMAT = "YYYY-MM-DD HH:MM"
 EVENT_LENGTH_WITHOUT_RUNTIME = timedelta(hours=2)
+OPEN, ANNOUNCING, DONE, GONE = "open", "announcing", "done", "gone"
 _STARTS_AT = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s+(\d{1,2}):(\d{2})\s*$")
 
 
@@ -145,6 +146,11 @@ class MovieNight:
     expires_at: datetime
     starts_at: datetime | None
     status: str
+
+    @property
+    def tried(self) -> bool:
+        """Whether an earlier finish claimed the poll and did not complete it."""
+        return self.status == ANNOUNCING
 
 
 def announcement(outcome: Outcome, escape: Callable[[str], str] = str) -> str:

@@ -26,7 +26,8 @@ from filmbot.db.models import (
     UpdateDeliveryRow,
     WatchlistRow,
 )
-from filmbot.domain.models import MediaType, TitleRef
+from filmbot.db.repositories.snapshots import newest_first
+from filmbot.domain.models import TitleRef
 from filmbot.domain.updates import StoredSnapshot
 
 _HOUR_FORMATS = {
@@ -112,13 +113,7 @@ class DashboardRepository:
             .join(sub, (sub.tmdb_id == snap.tmdb_id) & (sub.media_type == snap.media_type))
             .where(sub.guild_id == guild_id)
         )
-        found: dict[TitleRef, list[StoredSnapshot]] = {}
-        for media_type, tmdb_id, data, fetched in await self._session.execute(query):
-            ref = TitleRef(MediaType(media_type), int(tmdb_id))
-            found.setdefault(ref, []).append(StoredSnapshot(dict(data), fetched))
-        for copies in found.values():
-            copies.sort(key=lambda copy: copy.fetched_at, reverse=True)
-        return found
+        return newest_first(await self._session.execute(query))
 
     async def score_counts(self, guild_id: int) -> dict[int, int]:
         """Count the server's ratings by score."""

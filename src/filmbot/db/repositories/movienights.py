@@ -9,9 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from filmbot.db.models import MovieNightRow
-from filmbot.domain.movienight import Candidate, MovieNight
-
-OPEN, ANNOUNCING, DONE, GONE = "open", "announcing", "done", "gone"
+from filmbot.domain.movienight import ANNOUNCING, DONE, GONE, OPEN, Candidate, MovieNight
 
 
 def to_night(row: MovieNightRow) -> MovieNight:

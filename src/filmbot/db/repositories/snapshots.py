@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -72,18 +72,14 @@ class SnapshotRepository:
         process reads what that one stored.
         """
         row = TitleSnapshotRow
-        found: dict[TitleRef, list[StoredSnapshot]] = {}
+        found: list[Sequence[Any]] = []
         for chunk in chunks(sorted(refs, key=str)):
             pairs = [(r.media_type.value, r.tmdb_id) for r in chunk]
             query = select(row.media_type, row.tmdb_id, row.data, row.fetched_at).where(
                 tuple_(row.media_type, row.tmdb_id).in_(pairs)
             )
-            for m, t, data, fetched in await self._session.execute(query):
-                ref = TitleRef(MediaType(m), int(t))
-                found.setdefault(ref, []).append(StoredSnapshot(data, fetched))
-        for stored in found.values():
-            stored.sort(key=lambda snapshot: snapshot.fetched_at, reverse=True)
-        return found
+            found.extend(await self._session.execute(query))
+        return newest_first(found)
 
     async def delete(self, scope: str, refs: Sequence[TitleRef]) -> int:
         """Forget the scope's snapshots of titles nobody follows any more."""
@@ -137,3 +133,14 @@ def _by_ref(rows: Any) -> dict[TitleRef, StoredSnapshot]:
         TitleRef(MediaType(m), int(t)): StoredSnapshot(data, fetched)
         for m, t, data, fetched in rows
     }
+
+
+def newest_first(rows: Iterable[Sequence[Any]]) -> dict[TitleRef, list[StoredSnapshot]]:
+    """Group (media_type, tmdb_id, data, fetched_at) rows by title, each title's newest first."""
+    found: dict[TitleRef, list[StoredSnapshot]] = {}
+    for media_type, tmdb_id, data, fetched in rows:
+        ref = TitleRef(MediaType(media_type), int(tmdb_id))
+        found.setdefault(ref, []).append(StoredSnapshot(data, fetched))
+    for copies in found.values():
+        copies.sort(key=lambda copy: copy.fetched_at, reverse=True)
+    return found

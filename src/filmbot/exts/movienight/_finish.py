@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ import discord
 from filmbot.domain.errors import FilmBotError
 from filmbot.domain.limits import clip
 from filmbot.domain.movienight import MovieNight, Outcome, announcement, event_end
+from filmbot.services.movienight import CLAIM_LEASE
 
 if TYPE_CHECKING:
     from filmbot.bot import FilmBot
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENT_NAME_LIMIT, EVENT_LOCATION_LIMIT, EVENT_DESCRIPTION_LIMIT = 100, 100, 1000
+FINISH_BUDGET = CLAIM_LEASE.total_seconds() * 3 / 4
 
 
 def _escape(text: str) -> str:
@@ -26,14 +29,33 @@ def _escape(text: str) -> str:
 class Finisher:
     """Finish polls for one bot; the database claim makes each finish happen once."""
 
-    def __init__(self, bot: FilmBot) -> None:
+    def __init__(self, bot: FilmBot, budget: float = FINISH_BUDGET) -> None:
         self.bot = bot
+        self.budget = budget
 
     async def finish(self, night: MovieNight) -> bool:
-        """Announce the winner if the poll is over; False when it is not (or taken)."""
-        service = self.bot.services.movienight
-        if not await service.claim(night):
+        """Announce the winner if the poll is over; False when it is not (or taken).
+
+        A claimed finish gives up after `budget` seconds, well inside its claim: a slower
+        one could still be at work when the claim lapses and another path takes the poll.
+        The retry after the lapse finds the event and the announcement already made (the
+        announcement's nonce makes Discord return it rather than post it again).
+        """
+        if not await self.bot.services.movienight.claim(night):
             return False
+        try:
+            async with asyncio.timeout(self.budget):
+                return await self._claimed(night)
+        except TimeoutError:
+            log.warning(
+                "Movie night %d: finishing took over %.0f s; trying again when its claim lapses",
+                night.id,
+                self.budget,
+            )
+            return False
+
+    async def _claimed(self, night: MovieNight) -> bool:
+        service = self.bot.services.movienight
         channel = self.bot.get_partial_messageable(night.channel_id, guild_id=night.guild_id)
         try:
             message = await channel.fetch_message(night.message_id)
@@ -86,6 +108,11 @@ class Finisher:
         guild = self.bot.get_guild(night.guild_id)
         if guild is None:
             return "\n⚠️ I could not create the event: I can't see this server right now."
+        name = clip(f"Movie night: {outcome.winner.title}", EVENT_NAME_LIMIT)
+        when = f"(<t:{int(night.starts_at.timestamp())}:F>)"
+        earlier = await self._scheduled_before(night, guild, name) if night.tried else None
+        if earlier is not None:
+            return f"\n📅 Event: {earlier.url} {when}"
         config = await self.bot.guild_config(guild.id, guild.name)
         try:
             details = await self.bot.services.movienight.event_details(config, outcome.winner)
@@ -97,11 +124,6 @@ class Finisher:
         runtime = details.runtime if details else None
         image = await self._cover(details.poster_url if details else None)
         extra: dict[str, bytes] = {"image": image} if image else {}
-        name = clip(f"Movie night: {outcome.winner.title}", EVENT_NAME_LIMIT)
-        when = f"(<t:{int(night.starts_at.timestamp())}:F>)"
-        earlier = await self._scheduled_before(night, guild, name)
-        if earlier is not None:
-            return f"\n📅 Event: {earlier.url} {when}"
         try:
             event = await guild.create_scheduled_event(  # type: ignore[call-overload]
                 name=name,
@@ -126,8 +148,9 @@ class Finisher:
         """The event an earlier try of this finish created, if it got that far.
 
         Discord's scheduled events take no idempotency key, so a finish that created the
-        event and then failed (the announcement refused, the bot stopped) is retried after
-        its claim lapses: the bot's own event of that name and start is used again.
+        event and then failed (a 5xx on the announcement, the bot stopping, the budget
+        running out) is retried after its claim lapses: the bot's own event of that name
+        and start is used again. Only a retry looks (`MovieNight.tried`).
         """
         me = self.bot.user
         try:

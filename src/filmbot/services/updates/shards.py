@@ -6,6 +6,7 @@ from filmbot.config import Settings
 from filmbot.services.updates.plan import GuildFilter
 
 ALL_GUILDS = "all"
+SCOPE_LENGTH = 64  # the column holding a scope name
 
 
 def shard_filter(settings: Settings) -> GuildFilter | None:
@@ -22,18 +23,21 @@ def shard_scope(settings: Settings) -> str:
     if shard_filter(settings) is None:
         return ALL_GUILDS
     ids = ",".join(str(i) for i in sorted(settings.shard_ids or []))
-    return f"shards:{ids}/{settings.shard_count}"[:64]
+    return f"shards:{ids}/{settings.shard_count}"[:SCOPE_LENGTH]
 
 
 def covers(scope: str, guild_id: int) -> bool | None:
     """Whether the process storing under `scope` checks the guild; None when the name does
-    not say (one cut at 64 characters, say)."""
+    not say (a name of SCOPE_LENGTH characters may have been cut, even inside its count)."""
     if scope == ALL_GUILDS:
         return True
+    if len(scope) >= SCOPE_LENGTH or not scope.startswith("shards:"):
+        return None
     shards, _, count = scope.removeprefix("shards:").partition("/")
     ids = shards.split(",")
-    if not scope.startswith("shards:") or not count.isdigit() or int(count) < 1:
+    if not count.isdigit() or not all(i.isdigit() for i in ids):
         return None
-    if not all(i.isdigit() for i in ids):
+    owned = {int(i) for i in ids}
+    if int(count) < 1 or max(owned) >= int(count):
         return None
-    return (guild_id >> 22) % int(count) in {int(i) for i in ids}
+    return (guild_id >> 22) % int(count) in owned
