@@ -14,6 +14,7 @@ from filmbot.services.movienight import CLAIM_LEASE
 from tests.e2e.movienight import announcements, local, polls, until, wait_announced
 from tests.fakes.discord_events import MANAGE_EVENTS
 from tests.fakes.discord_polls import SEND_POLLS
+from tests.fakes.discord_records import Record
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.plugin_discord import FilmClub
 
@@ -38,6 +39,15 @@ async def _post_poll(fake: FakeDiscord, club: FilmClub, starts: str) -> int:
     return int(poll.message["id"])
 
 
+async def _retried_after_the_claim_lapses(bot: FilmBot, fake: FakeDiscord) -> Record:
+    """Move the clock past the failed try's claim, wake the poll loop, await its announcement."""
+    later = CLAIM_LEASE + timedelta(seconds=5)
+    bot.services.movienight.clock = lambda: datetime.now(UTC) + later
+    cog: Any = bot.get_cog("MovieNight")
+    cog.wake()
+    return await wait_announced(fake)
+
+
 @pytest.mark.usefixtures("events_allowed")
 async def test_a_finish_retried_after_its_event_was_made_reuses_the_event(
     filmbot: FilmBot, fake_discord: FakeDiscord, film_club: FilmClub
@@ -53,18 +63,13 @@ async def test_a_finish_retried_after_its_event_was_made_reuses_the_event(
     (event,) = fake_discord.scheduled_events.events[club.id]
     assert announcements(fake_discord) == []
 
-    service = filmbot.services.movienight
-    later = CLAIM_LEASE + timedelta(seconds=5)
-    service.clock = lambda: datetime.now(UTC) + later
-    cog: Any = filmbot.get_cog("MovieNight")
-    cog.wake()
-    announced = await wait_announced(fake_discord)
+    announced = await _retried_after_the_claim_lapses(filmbot, fake_discord)
 
     assert fake_discord.scheduled_events.events[club.id] == [event]
     assert f"/events/{club.id}/{event['id']}" in announced.content
     assert announced.content.startswith("🍿 The votes are in: **The Matrix** wins")
     await asyncio.sleep(0.3)
-    cog.wake()
+    filmbot.get_cog("MovieNight").wake()  # type: ignore[union-attr]
     await asyncio.sleep(0.3)
     assert len(announcements(fake_discord)) == 1
     assert len(fake_discord.scheduled_events.events[club.id]) == 1
@@ -88,10 +93,7 @@ async def test_a_finish_slower_than_its_budget_gives_up_and_its_retry_completes_
     assert announcements(fake_discord) == []
     (event,) = fake_discord.scheduled_events.events[club.id]
 
-    later = CLAIM_LEASE + timedelta(seconds=5)
-    filmbot.services.movienight.clock = lambda: datetime.now(UTC) + later
-    cog.wake()
-    announced = await wait_announced(fake_discord)
+    announced = await _retried_after_the_claim_lapses(filmbot, fake_discord)
 
     assert fake_discord.scheduled_events.events[club.id] == [event]
     assert f"/events/{club.id}/{event['id']}" in announced.content
