@@ -129,18 +129,20 @@ def writes_counter(scope: str) -> str:
 
 def _by_ref(rows: Any) -> dict[TitleRef, StoredSnapshot]:
     """Key (media_type, tmdb_id, data, fetched_at) rows by title."""
-    return {
-        TitleRef(MediaType(m), int(t)): StoredSnapshot(data, fetched)
-        for m, t, data, fetched in rows
-    }
+    return dict(_copy(row) for row in rows)
+
+
+def _copy(row: Sequence[Any]) -> tuple[TitleRef, StoredSnapshot]:
+    """A (media_type, tmdb_id, data, fetched_at) row as the title and its stored copy."""
+    media_type, tmdb_id, data, fetched = row
+    return TitleRef(MediaType(media_type), int(tmdb_id)), StoredSnapshot(data, fetched)
 
 
 def newest_first(rows: Iterable[Sequence[Any]]) -> dict[TitleRef, list[StoredSnapshot]]:
     """Group (media_type, tmdb_id, data, fetched_at) rows by title, each title's newest first."""
     found: dict[TitleRef, list[StoredSnapshot]] = {}
-    for media_type, tmdb_id, data, fetched in rows:
-        ref = TitleRef(MediaType(media_type), int(tmdb_id))
-        found.setdefault(ref, []).append(StoredSnapshot(data, fetched))
+    for ref, copy in map(_copy, rows):
+        found.setdefault(ref, []).append(copy)
     for copies in found.values():
         copies.sort(key=lambda copy: copy.fetched_at, reverse=True)
     return found

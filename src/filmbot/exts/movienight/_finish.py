@@ -153,24 +153,23 @@ class Finisher:
         and start is used again. Only a retry looks (`MovieNight.tried`).
         """
         me = self.bot.user
+        if me is None:
+            return None
         try:
             events = await guild.fetch_scheduled_events(with_counts=False)
         except discord.HTTPException as exc:
             log.info("Movie night %d: could not list the server's events (%s)", night.id, exc)
             return None
         live = (discord.EventStatus.scheduled, discord.EventStatus.active)
-        return next(
-            (
-                event
-                for event in events
-                if me is not None
-                and event.creator_id == me.id
-                and event.name == name
-                and event.start_time == night.starts_at
-                and event.status in live
-            ),
-            None,
+        ours = (
+            event
+            for event in events
+            if event.creator_id == me.id
+            and event.name == name
+            and event.start_time == night.starts_at
+            and event.status in live
         )
+        return next(ours, None)
 
     async def _cover(self, url: str | None) -> bytes | None:
         """The poster image for the event's cover, when it can be downloaded."""

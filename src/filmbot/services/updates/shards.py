@@ -15,7 +15,12 @@ def shard_filter(settings: Settings) -> GuildFilter | None:
     if count is None or count <= 1 or ids is None:
         return None
     owned = frozenset(ids)
-    return lambda guild_id: (guild_id >> 22) % count in owned
+    return lambda guild_id: shard_of(guild_id, count) in owned
+
+
+def shard_of(guild_id: int, count: int) -> int:
+    """The shard a guild's events come on (Discord's sharding formula)."""
+    return (guild_id >> 22) % count
 
 
 def shard_scope(settings: Settings) -> str:
@@ -40,4 +45,4 @@ def covers(scope: str, guild_id: int) -> bool | None:
     owned = {int(i) for i in ids}
     if int(count) < 1 or max(owned) >= int(count):
         return None
-    return (guild_id >> 22) % int(count) in owned
+    return shard_of(guild_id, int(count)) in owned
